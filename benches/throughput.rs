@@ -1,0 +1,2 @@
+//! Throughput benchmark (placeholder until the benchmark lands).
+fn main() {}

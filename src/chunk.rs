@@ -1,0 +1,212 @@
+//! One file's bytes → its `Tally`, in parallel: the bytes are cut into newline-aligned
+//! chunks, each scanned on its own with the header guessed from the file's first block;
+//! the start of a chunk whose guess proves wrong is scanned again with the right header,
+//! so the result equals a sequential scan.
+
+use rayon::prelude::*;
+
+use crate::parse::{self, Header, ScanOptions};
+use crate::tally::Tally;
+
+/// Chunks smaller than this are not worth a thread hand-off.
+pub const DEFAULT_CHUNK: usize = 8 * 1024 * 1024;
+
+/// Splits `bytes` into pieces of about `chunk` bytes, each ending just after a newline
+/// (the last one at the end of the bytes).
+pub fn split(bytes: &[u8], chunk: usize) -> Vec<&[u8]> {
+    let chunk = chunk.max(1);
+    let mut pieces = Vec::with_capacity(bytes.len() / chunk + 1);
+    let mut start = 0;
+    while start < bytes.len() {
+        let target = start.saturating_add(chunk);
+        let end = if target >= bytes.len() {
+            bytes.len()
+        } else {
+            memchr::memchr(b'\n', &bytes[target..]).map_or(bytes.len(), |i| target + i + 1)
+        };
+        pieces.push(&bytes[start..end]);
+        start = end;
+    }
+    pieces
+}
+
+/// The header a file's chunks are first scanned with: the first `#Fields` among the
+/// directives at the top of the file, else `initial`. A wrong guess costs a rescan only.
+fn guess_header(bytes: &[u8], initial: &Header) -> Header {
+    let mut probe = HeaderProbe::default();
+    let head = &bytes[..bytes.len().min(64 * 1024)];
+    let end = parse::scan(head, initial.clone(), ScanOptions::default(), &mut probe);
+    if probe.saw_data {
+        initial.clone()
+    } else {
+        end.header
+    }
+}
+
+/// Watches the first lines of a file only to learn its header.
+#[derive(Default)]
+struct HeaderProbe {
+    saw_data: bool,
+}
+
+impl parse::LineSink for HeaderProbe {
+    fn request(&mut self, _: crate::tally::Codes, _: &[u8], _: &crate::w3c::FieldMap) {
+        self.saw_data = true;
+    }
+    fn directive(&mut self, _: crate::w3c::Directive<'_>) {}
+    fn blank(&mut self) {}
+    fn skip(&mut self, _: crate::tally::SkipReason, _: u64) {
+        self.saw_data = true;
+    }
+}
+
+/// What scanning one chunk gave.
+struct ChunkScan {
+    /// Lines before the chunk's first `#Fields`, scanned with the guessed header.
+    head: Tally,
+    head_lines: u64,
+    /// Where the chunk's first `#Fields` line starts, if it has one.
+    fields_at: Option<usize>,
+    /// The lines from the first `#Fields` on.
+    rest: Tally,
+    /// Header in force at the end of the chunk, if the chunk set one.
+    end_header: Option<Header>,
+}
+
+fn scan_chunk(piece: &[u8], guess: &Header, at_file_end: bool) -> ChunkScan {
+    let mut head = Tally::default();
+    let first = parse::scan(
+        piece,
+        guess.clone(),
+        ScanOptions {
+            stop_at_fields: true,
+            at_file_end,
+        },
+        &mut head,
+    );
+    head.acct.lines = first.lines;
+    let mut rest = Tally::default();
+    let mut end_header = None;
+    if let Some(at) = first.stopped_at {
+        let second = parse::scan(
+            &piece[at..],
+            Header::None,
+            ScanOptions {
+                stop_at_fields: false,
+                at_file_end,
+            },
+            &mut rest,
+        );
+        rest.acct.lines = second.lines;
+        end_header = Some(second.header);
+    }
+    ChunkScan {
+        head_lines: first.lines,
+        head,
+        fields_at: first.stopped_at,
+        rest,
+        end_header,
+    }
+}
+
+/// Tallies a whole file's bytes. `initial` is the header in force before the first line
+/// (from `--fields`, else none). `on_chunk` is told the size of each chunk done.
+pub fn tally_bytes(
+    bytes: &[u8],
+    initial: &Header,
+    chunk: usize,
+    on_chunk: &(dyn Fn(u64) + Sync),
+) -> Tally {
+    let pieces = split(bytes, chunk);
+    let last = pieces.len().saturating_sub(1);
+    let guess = if pieces.len() > 1 {
+        guess_header(bytes, initial)
+    } else {
+        initial.clone()
+    };
+    let scans: Vec<ChunkScan> = pieces
+        .par_iter()
+        .enumerate()
+        .map(|(i, piece)| {
+            let g = if i == 0 { initial } else { &guess };
+            let s = scan_chunk(piece, g, i == last);
+            on_chunk(piece.len() as u64);
+            s
+        })
+        .collect();
+
+    let mut total = Tally::default();
+    let mut in_force = initial.clone();
+    let mut line_offset = 0u64;
+    for (i, (scan, piece)) in scans.into_iter().zip(&pieces).enumerate() {
+        let guessed = if i == 0 { initial } else { &guess };
+        let head = if *guessed == in_force {
+            scan.head
+        } else {
+            let head_bytes = &piece[..scan.fields_at.unwrap_or(piece.len())];
+            let mut t = Tally::default();
+            let end = parse::scan(
+                head_bytes,
+                in_force.clone(),
+                ScanOptions {
+                    stop_at_fields: false,
+                    at_file_end: i == last && scan.fields_at.is_none(),
+                },
+                &mut t,
+            );
+            t.acct.lines = end.lines;
+            t
+        };
+        let head_lines = scan.head_lines;
+        total.merge_shifted(head, line_offset);
+        total.merge_shifted(scan.rest, line_offset + head_lines);
+        line_offset = total.acct.lines;
+        if let Some(h) = scan.end_header {
+            in_force = h;
+        }
+    }
+    total.acct.bytes = bytes.len() as u64;
+    total
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tally::SkipReason;
+
+    #[test]
+    fn split_keeps_lines_whole() {
+        let text = b"aaa\nbb\nc\n\ndddd";
+        for chunk in 1..=text.len() + 1 {
+            let pieces = split(text, chunk);
+            assert_eq!(pieces.concat(), text.to_vec());
+            for p in &pieces[..pieces.len() - 1] {
+                assert_eq!(p.last(), Some(&b'\n'), "chunk {chunk}");
+            }
+        }
+        assert!(split(b"", 4).is_empty());
+    }
+
+    /// Every chunk size gives the sequential result, including sizes that cut a file
+    /// right after a block change.
+    #[test]
+    fn every_chunk_size_equals_sequential() {
+        let text = b"x 1\n#Fields: a sc-status\nq 200\nq 404\n#Fields: sc-status sc-substatus b\n500 19 z\nbad\n\n#Fields: sc-status\n301\n#Fields:\n302\nq 200";
+        let whole = tally_bytes(text, &Header::None, usize::MAX, &|_| {});
+        assert!(whole.acct.is_balanced());
+        // Worked out by hand: requests 200, 404, 500.19 and 301; `x 1` comes before any
+        // #Fields, `bad` has one column of three, `302` and `q 200` follow an empty #Fields.
+        assert_eq!(whole.acct.requests, 4);
+        assert_eq!(whole.acct.lines, 13);
+        assert_eq!((whole.acct.directives, whole.acct.blank), (4, 1));
+        assert_eq!(whole.acct.skipped_for(SkipReason::NoFields), 1);
+        assert_eq!(whole.acct.skipped_for(SkipReason::ColumnCount), 1);
+        assert_eq!(whole.acct.skipped_for(SkipReason::BadFields), 2);
+        for chunk in 1..=text.len() {
+            let t = tally_bytes(text, &Header::None, chunk, &|_| {});
+            assert_eq!(t.codes, whole.codes, "chunk {chunk}");
+            assert_eq!(t.acct, whole.acct, "chunk {chunk}");
+            assert_eq!(t.examples, whole.examples, "chunk {chunk}");
+        }
+    }
+}

@@ -1,0 +1,422 @@
+//! Inputs → the log files to read: folders are walked (sorted, links followed, loops and
+//! second routes to the same folder or file refused), a file is taken when its name is an
+//! IIS log name or its first bytes are a W3C directive, and its service comes from its
+//! folder (`W3SVC1`, `MSFTPSVC1`, `HTTPERR`…) or else from its content.
+
+use std::collections::HashSet;
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use crate::error::Problem;
+use crate::service::Service;
+use crate::source::open_shared;
+
+/// A file to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogFile {
+    /// The path as the user gave it (input joined with the names found below it).
+    pub path: PathBuf,
+    pub service: Service,
+    /// The site number from a `W3SVC<n>`/`FTPSVC<n>`… folder.
+    pub site: Option<u32>,
+    /// Length when discovered (for the progress bar; the reader takes the length at open).
+    pub len: u64,
+}
+
+/// A file that was passed over, and why (shown with `--verbose`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Passed {
+    pub path: PathBuf,
+    pub why: &'static str,
+}
+
+/// Everything discovery found.
+#[derive(Debug, Default)]
+pub struct Discovery {
+    pub files: Vec<LogFile>,
+    pub passed: Vec<Passed>,
+    pub problems: Vec<Problem>,
+}
+
+/// Walks `inputs` in the order given.
+pub fn discover(inputs: &[PathBuf]) -> Discovery {
+    let mut walk = Walk::default();
+    for input in inputs {
+        match fs::metadata(input) {
+            Ok(meta) if meta.is_dir() => walk.dir(input),
+            // A file the user named is read even when its name is not an IIS log name.
+            Ok(meta) => walk.file(input, meta.len(), true),
+            Err(e) => walk.out.problems.push(Problem::io(input, &e)),
+        }
+    }
+    walk.out
+}
+
+#[derive(Default)]
+struct Walk {
+    out: Discovery,
+    seen_dirs: HashSet<PathBuf>,
+    seen_files: HashSet<PathBuf>,
+    /// Folders being walked (canonical), to tell a loop from a second route.
+    stack: Vec<PathBuf>,
+}
+
+impl Walk {
+    fn dir(&mut self, dir: &Path) {
+        let canonical = match fs::canonicalize(dir) {
+            Ok(c) => c,
+            Err(e) => return self.out.problems.push(Problem::io(dir, &e)),
+        };
+        if self.stack.contains(&canonical) {
+            return self.out.problems.push(Problem {
+                path: dir.to_path_buf(),
+                message: "folder loop: this link leads back to a folder being read; not followed"
+                    .to_string(),
+            });
+        }
+        if !self.seen_dirs.insert(canonical.clone()) {
+            return self.out.passed.push(Passed {
+                path: dir.to_path_buf(),
+                why: "folder already read by another path",
+            });
+        }
+        let entries = match fs::read_dir(dir) {
+            Ok(rd) => rd,
+            Err(e) => return self.out.problems.push(Problem::io(dir, &e)),
+        };
+        let mut names = Vec::new();
+        for entry in entries {
+            match entry {
+                Ok(e) => names.push(e.file_name()),
+                Err(e) => self.out.problems.push(Problem::io(dir, &e)),
+            }
+        }
+        names.sort();
+        self.stack.push(canonical);
+        for name in names {
+            let path = dir.join(&name);
+            // Follow links: a LogFiles folder gathered from several servers is often links.
+            match fs::metadata(&path) {
+                Ok(meta) if meta.is_dir() => self.dir(&path),
+                Ok(meta) if meta.is_file() => self.file(&path, meta.len(), false),
+                Ok(_) => self.out.passed.push(Passed {
+                    path,
+                    why: "not a regular file",
+                }),
+                Err(e) => self.out.problems.push(Problem::io(&path, &e)),
+            }
+        }
+        self.stack.pop();
+    }
+
+    fn file(&mut self, path: &Path, len: u64, named: bool) {
+        let key = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        if !self.seen_files.insert(key) {
+            return self.out.passed.push(Passed {
+                path: path.to_path_buf(),
+                why: "file already read by another path",
+            });
+        }
+        let by_name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(is_log_name);
+        let folder = path
+            .parent()
+            .and_then(|p| p.file_name())
+            .and_then(|n| n.to_str())
+            .and_then(service_of_folder);
+        let head = if by_name && folder.is_some() {
+            Vec::new()
+        } else {
+            match read_head(path) {
+                Ok(h) => h,
+                Err(e) => return self.out.problems.push(Problem::io(path, &e)),
+            }
+        };
+        if !(named || by_name || starts_with_directive(&head)) {
+            return self.out.passed.push(Passed {
+                path: path.to_path_buf(),
+                why: "not an IIS log name and does not start with a W3C directive",
+            });
+        }
+        let (service, site) = folder.unwrap_or_else(|| (service_of_content(&head), None));
+        self.out.files.push(LogFile {
+            path: path.to_path_buf(),
+            service,
+            site,
+            len,
+        });
+    }
+}
+
+fn read_head(path: &Path) -> std::io::Result<Vec<u8>> {
+    let mut head = Vec::with_capacity(4096);
+    open_shared(path)?.take(4096).read_to_end(&mut head)?;
+    Ok(head)
+}
+
+/// IIS's log file names, in any case: `exYYMMDD.log` and `u_exYYMMDD.log` with their
+/// hourly, weekly and monthly variants and any suffix a copy got, and `httperr<n>.log`.
+pub fn is_log_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let Some(stem) = lower.strip_suffix(".log") else {
+        return false;
+    };
+    let stem = stem.strip_prefix("u_").unwrap_or(stem);
+    if let Some(rest) = stem.strip_prefix("ex") {
+        return rest.len() >= 4 && rest.bytes().take(4).all(|b| b.is_ascii_digit());
+    }
+    stem.starts_with("httperr")
+}
+
+/// The service and site a folder name gives: `W3SVC<n>`, `MSFTPSVC<n>`, `FTPSVC<n>`,
+/// `SMTPSVC<n>`, `HTTPERR`, in any case.
+pub fn service_of_folder(name: &str) -> Option<(Service, Option<u32>)> {
+    let upper = name.to_ascii_uppercase();
+    if upper == "HTTPERR" {
+        return Some((Service::HttpErr, None));
+    }
+    for (prefix, service) in [
+        ("W3SVC", Service::Http),
+        ("MSFTPSVC", Service::Ftp),
+        ("FTPSVC", Service::Ftp),
+        ("SMTPSVC", Service::Smtp),
+    ] {
+        if let Some(n) = upper.strip_prefix(prefix) {
+            if n.is_empty() {
+                return Some((service, None));
+            }
+            if let Ok(site) = n.parse::<u32>() {
+                return Some((service, Some(site)));
+            }
+        }
+    }
+    None
+}
+
+fn strip_bom(b: &[u8]) -> &[u8] {
+    b.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(b)
+}
+
+/// True when the bytes begin (after a BOM) with `#Software:`, `#Version:` or `#Fields:`.
+pub fn starts_with_directive(head: &[u8]) -> bool {
+    let head = strip_bom(head);
+    [&b"#Software:"[..], b"#Version:", b"#Fields:"]
+        .iter()
+        .any(|d| head.len() >= d.len() && head[..d.len()].eq_ignore_ascii_case(d))
+}
+
+const FTP_VERBS: &[&str] = &[
+    "USER",
+    "PASS",
+    "RETR",
+    "STOR",
+    "LIST",
+    "NLST",
+    "CWD",
+    "PWD",
+    "MKD",
+    "RMD",
+    "DELE",
+    "PASV",
+    "EPSV",
+    "PORT",
+    "TYPE",
+    "SIZE",
+    "MDTM",
+    "FEAT",
+    "SYST",
+    "OPTS",
+    "AUTH",
+    "PBSZ",
+    "PROT",
+    "CONTROLCHANNELOPENED",
+    "CONTROLCHANNELCLOSED",
+    "DATACHANNELOPENED",
+    "DATACHANNELCLOSED",
+    "CREATED",
+    "SENT",
+    "APPE",
+    "RNFR",
+    "RNTO",
+];
+const SMTP_VERBS: &[&str] = &["EHLO", "HELO", "MAIL", "RCPT", "DATA", "RSET", "STARTTLS"];
+
+/// The service a log's first 4 KB point to when its folder says nothing: HTTP.sys's
+/// `#Software`, FTP's `x-session`/`x-fullpath` fields, or FTP/SMTP verbs in `cs-method`.
+pub fn service_of_content(head: &[u8]) -> Service {
+    let head = strip_bom(head);
+    let mut method_col = None;
+    for line in head.split(|&b| b == b'\n') {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let text = String::from_utf8_lossy(line);
+        if let Some(sw) = text.strip_prefix("#Software:") {
+            if sw.trim_start().starts_with("Microsoft HTTP API") {
+                return Service::HttpErr;
+            }
+        } else if let Some(fields) = text.strip_prefix("#Fields:") {
+            let names: Vec<&str> = fields.split_whitespace().collect();
+            if names.contains(&"s-reason") {
+                return Service::HttpErr;
+            }
+            if names
+                .iter()
+                .any(|n| *n == "x-session" || *n == "x-fullpath")
+            {
+                return Service::Ftp;
+            }
+            method_col = names.iter().position(|n| *n == "cs-method");
+        } else if !text.starts_with('#') && !text.is_empty() {
+            if let Some(verb) = method_col.and_then(|i| text.split(' ').nth(i)) {
+                // IIS 5/6 FTP logs prefix the verb with the session number: `[12]USER`.
+                let verb = verb.rsplit(']').next().unwrap_or(verb).to_ascii_uppercase();
+                if FTP_VERBS.contains(&verb.as_str()) {
+                    return Service::Ftp;
+                }
+                if SMTP_VERBS.contains(&verb.as_str()) {
+                    return Service::Smtp;
+                }
+                return Service::Http;
+            }
+        }
+    }
+    Service::Http
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_names() {
+        for yes in [
+            "ex261123.log",
+            "u_ex261123.log",
+            "U_EX261123.LOG",
+            "u_ex26112314.log",
+            "ex2611.log",
+            "u_ex190205-QLCCS00L155HF.log",
+            "httperr1.log",
+            "HTTPERR12.LOG",
+        ] {
+            assert!(is_log_name(yes), "{yes}");
+        }
+        for no in [
+            "example.log",
+            "u_ex.log",
+            "ex12.log",
+            "u_ex261123.txt",
+            "notes.log",
+            "ex261123.log.gz",
+        ] {
+            assert!(!is_log_name(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn folders() {
+        assert_eq!(service_of_folder("W3SVC1"), Some((Service::Http, Some(1))));
+        assert_eq!(
+            service_of_folder("w3svc20"),
+            Some((Service::Http, Some(20)))
+        );
+        assert_eq!(
+            service_of_folder("MSFTPSVC2"),
+            Some((Service::Ftp, Some(2)))
+        );
+        assert_eq!(service_of_folder("FTPSVC3"), Some((Service::Ftp, Some(3))));
+        assert_eq!(
+            service_of_folder("SMTPSVC1"),
+            Some((Service::Smtp, Some(1)))
+        );
+        assert_eq!(service_of_folder("HTTPERR"), Some((Service::HttpErr, None)));
+        assert_eq!(service_of_folder("W3SVCx"), None);
+        assert_eq!(service_of_folder("LogFiles"), None);
+    }
+
+    #[test]
+    fn content() {
+        assert!(starts_with_directive(b"\xEF\xBB\xBF#Software: Microsoft"));
+        assert!(starts_with_directive(b"#fields: a"));
+        assert!(!starts_with_directive(b"2026-11-23 00:00:00"));
+        assert_eq!(
+            service_of_content(b"#Software: Microsoft HTTP API 2.0\r\n#Fields: date time\r\n"),
+            Service::HttpErr
+        );
+        assert_eq!(
+            service_of_content(b"#Fields: date time c-ip cs-username s-ip s-port cs-method cs-uri-stem sc-status sc-win32-status sc-substatus x-session x-fullpath\n"),
+            Service::Ftp
+        );
+        assert_eq!(
+            service_of_content(b"#Fields: time c-ip cs-method cs-uri-stem sc-status\n00:00:01 10.0.0.1 [3]USER anonymous 331\n"),
+            Service::Ftp
+        );
+        assert_eq!(
+            service_of_content(b"#Fields: time c-ip cs-method cs-uri-stem sc-status\n00:00:01 10.0.0.1 EHLO - 250\n"),
+            Service::Smtp
+        );
+        assert_eq!(
+            service_of_content(b"#Fields: time c-ip cs-method cs-uri-stem sc-status\n00:00:01 10.0.0.1 GET / 200\n"),
+            Service::Http
+        );
+    }
+
+    #[test]
+    fn walk_sorts_dedupes_and_passes_over_other_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::create_dir_all(root.join("W3SVC1")).unwrap();
+        fs::create_dir_all(root.join("misc")).unwrap();
+        fs::write(root.join("W3SVC1/u_ex261124.log"), "").unwrap();
+        fs::write(root.join("W3SVC1/u_ex261123.log"), "").unwrap();
+        fs::write(root.join("misc/notes.txt"), "hello").unwrap();
+        fs::write(root.join("misc/copy.txt"), "#Fields: date\n").unwrap();
+        let d = discover(&[root.to_path_buf(), root.join("W3SVC1/u_ex261123.log")]);
+        let names: Vec<String> = d
+            .files
+            .iter()
+            .map(|f| {
+                f.path
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/")
+            })
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "W3SVC1/u_ex261123.log",
+                "W3SVC1/u_ex261124.log",
+                "misc/copy.txt"
+            ]
+        );
+        assert_eq!(d.files[0].site, Some(1));
+        assert_eq!(d.passed.len(), 2, "{:?}", d.passed);
+        assert!(d.problems.is_empty());
+    }
+
+    #[test]
+    fn missing_input_is_a_problem() {
+        let d = discover(&[PathBuf::from("no/such/folder")]);
+        assert_eq!(d.problems.len(), 1);
+        assert!(d.files.is_empty());
+    }
+
+    // Links need privileges on Windows; the loop logic is the same there.
+    #[cfg(unix)]
+    #[test]
+    fn folder_loop_is_a_problem_not_a_hang() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::create_dir_all(root.join("W3SVC1")).unwrap();
+        fs::write(root.join("W3SVC1/u_ex261123.log"), "").unwrap();
+        std::os::unix::fs::symlink(root, root.join("W3SVC1/back")).unwrap();
+        let d = discover(&[root.to_path_buf()]);
+        assert_eq!(d.files.len(), 1);
+        assert_eq!(d.problems.len(), 1);
+        assert!(d.problems[0].message.contains("loop"));
+    }
+}

@@ -1,0 +1,208 @@
+//! iislog: every status an IIS server served, counted and explained.
+//!
+//! The data flows one way; each arrow names the only type that crosses it:
+//!
+//! ```text
+//! discover ─Vec<LogFile>─► source ─Bytes─► chunk (parse::scan per piece, rayon) ─Tally─►
+//!   merge per service ─CodeCounts─► summary (+catalogue) ─Summary─► output::{table,csv,json}
+//! ```
+//!
+//! Workers never print: unreadable inputs become `Problem`s and skipped lines are counted
+//! by reason, and both are reported once, after the merge.
+
+pub mod catalogue;
+pub mod chunk;
+pub mod config;
+pub mod discover;
+pub mod error;
+pub mod output;
+pub mod parse;
+pub mod progress;
+pub mod service;
+pub mod source;
+pub mod summary;
+pub mod tally;
+pub mod w3c;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::catalogue::{Catalogue, Lang};
+use crate::discover::{LogFile, Passed};
+use crate::error::{Error, Problem};
+use crate::parse::Header;
+use crate::progress::Progress;
+use crate::service::Service;
+use crate::summary::{FileSummary, Summary};
+use crate::tally::CodeCounts;
+use crate::w3c::FieldMap;
+
+/// What `summary` is asked to do, resolved from the command line.
+#[derive(Debug, Clone)]
+pub struct SummaryOptions {
+    pub inputs: Vec<PathBuf>,
+    /// Header for files that lost theirs (`--fields`).
+    pub fields: Option<FieldMap>,
+    /// Worker threads; `None` lets rayon use every core.
+    pub threads: Option<usize>,
+    /// Bytes per parallel piece of one file.
+    pub chunk_size: usize,
+    pub lang: Lang,
+    /// Fill the `causes` column.
+    pub details: bool,
+}
+
+impl SummaryOptions {
+    pub fn new(inputs: Vec<PathBuf>) -> SummaryOptions {
+        SummaryOptions {
+            inputs,
+            fields: None,
+            threads: None,
+            chunk_size: chunk::DEFAULT_CHUNK,
+            lang: Lang::En,
+            details: false,
+        }
+    }
+}
+
+/// The result of a `summary` run.
+#[derive(Debug)]
+pub struct Outcome {
+    pub summary: Summary,
+    /// Files passed over during discovery, with the reason.
+    pub passed: Vec<Passed>,
+    /// Inputs that could not be read.
+    pub problems: Vec<Problem>,
+    pub elapsed: Duration,
+}
+
+/// How a run ended, for the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunStatus {
+    /// Every input was read.
+    Clean,
+    /// Some inputs could not be read; the summary covers the rest.
+    SomeUnreadable,
+}
+
+impl Outcome {
+    pub fn status(&self) -> RunStatus {
+        if self.problems.is_empty() {
+            RunStatus::Clean
+        } else {
+            RunStatus::SomeUnreadable
+        }
+    }
+}
+
+/// Discovers, reads, tallies and annotates. Fails only when there is nothing to read.
+pub fn summarize(opts: &SummaryOptions, progress: &Progress) -> Result<Outcome, Error> {
+    let started = Instant::now();
+    let found = discover::discover(&opts.inputs);
+    if found.files.is_empty() {
+        let hint = match found.problems.first() {
+            Some(p) => format!(" ({p})"),
+            None if found.passed.is_empty() => String::new(),
+            None => format!(
+                " ({} files passed over; --verbose lists them)",
+                found.passed.len()
+            ),
+        };
+        return Err(Error::NothingToRead {
+            inputs: opts
+                .inputs
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            hint,
+        });
+    }
+    progress.set_length(found.files.iter().map(|f| f.len).sum());
+    let header = opts
+        .fields
+        .clone()
+        .map_or(Header::None, |m| Header::Fields(m.into()));
+    let read = || tally_files(&found.files, &header, opts.chunk_size, progress);
+    let merged = match opts.threads {
+        Some(n) => match rayon::ThreadPoolBuilder::new().num_threads(n).build() {
+            Ok(pool) => pool.install(read),
+            Err(_) => read(),
+        },
+        None => read(),
+    };
+    progress.finish();
+    let mut problems = found.problems;
+    problems.extend(merged.problems);
+    let summary = Summary::build(
+        &merged.counts,
+        merged.files,
+        Catalogue::builtin(),
+        opts.lang,
+        opts.details,
+    );
+    Ok(Outcome {
+        summary,
+        passed: found.passed,
+        problems,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// Per-thread accumulator: counts per service, and per-file results kept in file order.
+#[derive(Default)]
+struct Merged {
+    counts: BTreeMap<Service, CodeCounts>,
+    files: Vec<FileSummary>,
+    problems: Vec<Problem>,
+}
+
+impl Merged {
+    fn merge(mut self, other: Merged) -> Merged {
+        for (service, codes) in other.counts {
+            let mine = self.counts.entry(service).or_default();
+            for (k, v) in codes {
+                *mine.entry(k).or_insert(0) += v;
+            }
+        }
+        self.files.extend(other.files);
+        self.problems.extend(other.problems);
+        self
+    }
+}
+
+/// Reads every file in parallel (and large files in parallel pieces) and merges the
+/// tallies; per-file results come back in discovery order.
+fn tally_files(files: &[LogFile], header: &Header, chunk: usize, progress: &Progress) -> Merged {
+    let on_chunk = |n: u64| progress.inc(n);
+    let mut merged = files
+        .par_iter()
+        .enumerate()
+        .fold(Merged::default, |mut acc, (index, file)| {
+            match source::load(&file.path) {
+                Ok(bytes) => {
+                    let tally = chunk::tally_bytes(&bytes, header, chunk, &on_chunk);
+                    let codes = acc.counts.entry(file.service).or_default();
+                    for (k, v) in tally.codes {
+                        *codes.entry(k).or_insert(0) += v;
+                    }
+                    acc.files.push(FileSummary {
+                        path: file.path.clone(),
+                        service: file.service,
+                        acct: tally.acct,
+                        examples: tally.examples,
+                        index,
+                    });
+                }
+                Err(e) => acc.problems.push(Problem::io(&file.path, &e)),
+            }
+            acc
+        })
+        .reduce(Merged::default, Merged::merge);
+    merged.files.sort_by_key(|f| f.index);
+    merged.problems.sort_by(|a, b| a.path.cmp(&b.path));
+    merged
+}

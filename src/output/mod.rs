@@ -1,0 +1,43 @@
+//! Writing a `Summary`: an aligned table for people, CSV for Excel and scripts, JSON for
+//! programs. Each writer only formats what the summary holds; choosing the format and the
+//! destination is the caller's.
+
+mod csv;
+mod json;
+mod table;
+
+use std::io::{self, Write};
+
+use crate::summary::Summary;
+
+pub use self::csv::safe_cell;
+
+/// An output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Aligned columns for a terminal.
+    Table,
+    /// Comma-separated values with a header row (UTF-8).
+    Csv,
+    /// One JSON document.
+    Json,
+}
+
+/// How a summary is written.
+#[derive(Debug, Clone, Copy)]
+pub struct WriteOptions {
+    pub format: Format,
+    /// Add the `causes` column.
+    pub details: bool,
+    /// Start with a UTF-8 byte-order mark (CSV only), so Excel reads UTF-8.
+    pub bom: bool,
+}
+
+/// Writes `summary` to `out` in the chosen format.
+pub fn write(summary: &Summary, opts: WriteOptions, out: &mut dyn Write) -> io::Result<()> {
+    match opts.format {
+        Format::Table => table::write(summary, opts.details, out),
+        Format::Csv => csv::write(summary, opts.details, opts.bom, out),
+        Format::Json => json::write(summary, out),
+    }
+}

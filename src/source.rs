@@ -1,0 +1,112 @@
+//! Bytes of a log file: memory-mapped when possible, read into memory otherwise. Files are
+//! opened so that they never block IIS, which keeps today's log open for writing, and only
+//! the length seen at open is mapped: lines IIS appends later are left for the next run.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, Read};
+use std::ops::Deref;
+use std::path::Path;
+
+/// The bytes of one file.
+pub enum Bytes {
+    Mapped(memmap2::Mmap),
+    Owned(Vec<u8>),
+}
+
+impl Deref for Bytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Mapped(m) => m,
+            Bytes::Owned(v) => v,
+        }
+    }
+}
+
+/// Opens a file for reading with every kind of sharing allowed, so IIS (w3wp, HTTP.sys)
+/// can go on writing, renaming or deleting it while we read.
+pub fn open_shared(path: &Path) -> io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.read(true);
+    #[cfg(windows)]
+    {
+        use std::os::windows::fs::OpenOptionsExt;
+        const FILE_SHARE_READ: u32 = 0x1;
+        const FILE_SHARE_WRITE: u32 = 0x2;
+        const FILE_SHARE_DELETE: u32 = 0x4;
+        options.share_mode(FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE);
+    }
+    options.open(path)
+}
+
+/// Small files are cheaper to read than to map.
+const MAP_THRESHOLD: u64 = 64 * 1024;
+
+/// Reads or maps `path`, up to the length it has now.
+pub fn load(path: &Path) -> io::Result<Bytes> {
+    let file = open_shared(path)?;
+    let meta = file.metadata()?;
+    if meta.is_dir() {
+        return Err(io::Error::other("is a folder, not a file"));
+    }
+    let len = meta.len();
+    if len >= MAP_THRESHOLD {
+        if let Ok(len) = usize::try_from(len) {
+            // SAFETY: the map is only read. Another process may append to the file while it
+            // is mapped (IIS does, to today's log); appended bytes lie beyond the mapped
+            // length and are never seen. If a file were truncated in place while mapped,
+            // reading the lost pages would fault; IIS never truncates its logs in place,
+            // and ripgrep accepts the same trade for the speed of mapping.
+            let map = unsafe { memmap2::MmapOptions::new().len(len).map(&file) };
+            if let Ok(map) = map {
+                #[cfg(unix)]
+                let _ = map.advise(memmap2::Advice::Sequential);
+                return Ok(Bytes::Mapped(map));
+            }
+        }
+    }
+    // Unmappable (tiny, a pipe, a failed map): read what is there now, at most `len`
+    // bytes so a file that grows while read is cut at the length seen at open.
+    let mut buf = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    file.take(len).read_to_end(&mut buf)?;
+    Ok(Bytes::Owned(buf))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn maps_only_the_length_seen_at_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("u_ex261123.log");
+        let mut f = File::create(&path).unwrap();
+        let first = vec![b'a'; 100_000];
+        f.write_all(&first).unwrap();
+        f.flush().unwrap();
+        let bytes = load(&path).unwrap();
+        assert!(matches!(bytes, Bytes::Mapped(_)));
+        // IIS appends while we hold the map.
+        f.write_all(b"more\n").unwrap();
+        f.flush().unwrap();
+        assert_eq!(bytes.len(), 100_000);
+        assert_eq!(std::fs::metadata(&path).unwrap().len(), 100_005);
+    }
+
+    #[test]
+    fn small_and_empty_files_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.log");
+        std::fs::write(&path, b"").unwrap();
+        assert_eq!(load(&path).unwrap().len(), 0);
+        std::fs::write(&path, b"#Fields: a\n").unwrap();
+        assert_eq!(&*load(&path).unwrap(), b"#Fields: a\n");
+    }
+
+    #[test]
+    fn a_folder_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(load(dir.path()).is_err());
+    }
+}

@@ -1,0 +1,173 @@
+//! W3C extended log directives (`#Software`, `#Version`, `#Date`, `#Fields`) and the
+//! `FieldMap` that a `#Fields` line defines: how many columns a data line has and which
+//! column holds each field we read. A field absent from `#Fields` is "not logged".
+
+/// A directive line, without its leading `#`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Directive<'a> {
+    Fields(&'a [u8]),
+    Software(&'a [u8]),
+    Version(&'a [u8]),
+    Date(&'a [u8]),
+    /// `#Remark` or any directive we do not interpret; still a directive line.
+    Other,
+}
+
+impl<'a> Directive<'a> {
+    /// Classifies a line that starts with `#` (the `#` included).
+    pub fn parse(line: &'a [u8]) -> Directive<'a> {
+        let body = line.strip_prefix(b"#").unwrap_or(line);
+        let Some(colon) = memchr::memchr(b':', body) else {
+            return Directive::Other;
+        };
+        let (name, value) = (&body[..colon], trim(&body[colon + 1..]));
+        if name.eq_ignore_ascii_case(b"Fields") {
+            Directive::Fields(value)
+        } else if name.eq_ignore_ascii_case(b"Software") {
+            Directive::Software(value)
+        } else if name.eq_ignore_ascii_case(b"Version") {
+            Directive::Version(value)
+        } else if name.eq_ignore_ascii_case(b"Date") {
+            Directive::Date(value)
+        } else {
+            Directive::Other
+        }
+    }
+}
+
+fn trim(mut s: &[u8]) -> &[u8] {
+    while let [b' ' | b'\t', rest @ ..] = s {
+        s = rest;
+    }
+    while let [rest @ .., b' ' | b'\t'] = s {
+        s = rest;
+    }
+    s
+}
+
+/// Why a `#Fields` list could not be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FieldsError {
+    #[error("the field list is empty")]
+    Empty,
+    #[error("too many fields ({0}; at most {max})", max = FieldMap::MAX_FIELDS)]
+    TooMany(usize),
+}
+
+/// The column layout of one header block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldMap {
+    names: Vec<Box<str>>,
+    /// Column of `sc-status`, if logged.
+    pub status: Option<usize>,
+    /// Column of `sc-substatus`, if logged.
+    pub substatus: Option<usize>,
+    /// Column of `sc-win32-status`, if logged.
+    pub win32: Option<usize>,
+}
+
+impl FieldMap {
+    /// More columns than any real configuration logs; guards against garbage `#Fields`.
+    pub const MAX_FIELDS: usize = 1024;
+
+    /// Parses the value of a `#Fields:` directive (names separated by spaces).
+    /// Duplicate names are kept as columns; look-ups use the first.
+    pub fn parse(list: &[u8]) -> Result<FieldMap, FieldsError> {
+        let names: Vec<Box<str>> = trim(list)
+            .split(|&b| b == b' ')
+            .filter(|n| !n.is_empty())
+            .map(|n| String::from_utf8_lossy(n).into())
+            .collect();
+        if names.is_empty() {
+            return Err(FieldsError::Empty);
+        }
+        if names.len() > Self::MAX_FIELDS {
+            return Err(FieldsError::TooMany(names.len()));
+        }
+        let find = |want: &str| names.iter().position(|n| n.eq_ignore_ascii_case(want));
+        Ok(FieldMap {
+            status: find("sc-status"),
+            substatus: find("sc-substatus"),
+            win32: find("sc-win32-status"),
+            names,
+        })
+    }
+
+    /// Number of columns a data line of this block has.
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    /// Always false: an empty list is refused by [`FieldMap::parse`].
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    /// The field names, in column order.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.names.iter().map(|n| &**n)
+    }
+
+    /// Column of a field by name (case-insensitive), if logged.
+    pub fn index_of(&self, name: &str) -> Option<usize> {
+        self.names.iter().position(|n| n.eq_ignore_ascii_case(name))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const IIS10: &[u8] = b"date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken";
+
+    #[test]
+    fn iis10_default_fields() {
+        let m = FieldMap::parse(IIS10).unwrap();
+        assert_eq!(m.len(), 15);
+        assert_eq!(
+            (m.status, m.substatus, m.win32),
+            (Some(11), Some(12), Some(13))
+        );
+        assert_eq!(m.index_of("TIME-TAKEN"), Some(14));
+    }
+
+    #[test]
+    fn ftp_order_win32_before_substatus() {
+        let m = FieldMap::parse(b"date time c-ip cs-username s-ip s-port cs-method cs-uri-stem sc-status sc-win32-status sc-substatus x-session x-fullpath").unwrap();
+        assert_eq!(
+            (m.status, m.substatus, m.win32),
+            (Some(8), Some(10), Some(9))
+        );
+    }
+
+    #[test]
+    fn missing_fields_are_not_logged() {
+        let m = FieldMap::parse(b"date time cs-uri-stem sc-status").unwrap();
+        assert_eq!((m.status, m.substatus, m.win32), (Some(3), None, None));
+    }
+
+    #[test]
+    fn duplicate_names_keep_columns_and_first_wins() {
+        let m = FieldMap::parse(b"sc-status x sc-status").unwrap();
+        assert_eq!(m.len(), 3);
+        assert_eq!(m.status, Some(0));
+    }
+
+    #[test]
+    fn empty_and_padded_lists() {
+        assert_eq!(FieldMap::parse(b"   "), Err(FieldsError::Empty));
+        assert_eq!(FieldMap::parse(b" a  b ").unwrap().len(), 2);
+    }
+
+    #[test]
+    fn directives() {
+        assert_eq!(Directive::parse(b"#Fields: a b"), Directive::Fields(b"a b"));
+        assert_eq!(
+            Directive::parse(b"#Software: Microsoft HTTP API 2.0"),
+            Directive::Software(b"Microsoft HTTP API 2.0")
+        );
+        assert_eq!(Directive::parse(b"#fields:a"), Directive::Fields(b"a"));
+        assert_eq!(Directive::parse(b"#Remark: hello"), Directive::Other);
+        assert_eq!(Directive::parse(b"#garbage"), Directive::Other);
+    }
+}
