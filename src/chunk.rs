@@ -30,34 +30,22 @@ pub fn split(bytes: &[u8], chunk: usize) -> Vec<&[u8]> {
     pieces
 }
 
-/// The header a file's chunks are first scanned with: the first `#Fields` among the
-/// directives at the top of the file, else `initial`. A wrong guess costs a rescan only.
+/// The header a file's later chunks are first scanned with: the one in force after the
+/// file's first 64 KiB, which is the header of most lines of most files. A wrong guess
+/// costs only a rescan of the start of a chunk.
 fn guess_header(bytes: &[u8], initial: &Header) -> Header {
-    let mut probe = HeaderProbe::default();
-    let head = &bytes[..bytes.len().min(64 * 1024)];
-    let end = parse::scan(head, initial.clone(), ScanOptions::default(), &mut probe);
-    if probe.saw_data {
-        initial.clone()
-    } else {
-        end.header
-    }
+    let head = split(bytes, 64 * 1024).first().copied().unwrap_or_default();
+    parse::scan(head, initial.clone(), ScanOptions::default(), &mut Ignore).header
 }
 
-/// Watches the first lines of a file only to learn its header.
-#[derive(Default)]
-struct HeaderProbe {
-    saw_data: bool,
-}
+/// A sink that drops everything: used to learn a header only.
+struct Ignore;
 
-impl parse::LineSink for HeaderProbe {
-    fn request(&mut self, _: crate::tally::Codes, _: &[u8], _: &crate::w3c::FieldMap) {
-        self.saw_data = true;
-    }
+impl parse::LineSink for Ignore {
+    fn request(&mut self, _: crate::tally::Codes, _: &[u8], _: &crate::w3c::FieldMap) {}
     fn directive(&mut self, _: crate::w3c::Directive<'_>) {}
     fn blank(&mut self) {}
-    fn skip(&mut self, _: crate::tally::SkipReason, _: u64) {
-        self.saw_data = true;
-    }
+    fn skip(&mut self, _: crate::tally::SkipReason, _: u64) {}
 }
 
 /// What scanning one chunk gave.

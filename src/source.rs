@@ -57,7 +57,7 @@ pub fn load(path: &Path) -> io::Result<Bytes> {
             // length and are never seen. If a file were truncated in place while mapped,
             // reading the lost pages would fault; IIS never truncates its logs in place,
             // and ripgrep accepts the same trade for the speed of mapping.
-            let map = unsafe { memmap2::MmapOptions::new().len(len).map(&file) };
+            let map = unsafe { memmap2::MmapOptions::new().len(len).populate().map(&file) };
             if let Ok(map) = map {
                 #[cfg(unix)]
                 let _ = map.advise(memmap2::Advice::Sequential);
