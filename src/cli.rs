@@ -51,6 +51,54 @@ requests).
 
 ", exit_codes!()))]
     Summary(SummaryArgs),
+
+    /// Explain a status code: what it means, what usually causes it, what to check.
+    #[command(after_help = concat!("\
+Examples:
+  iislog explain 403.14
+  iislog explain \"401 2 5\"                     # a log line's status, substatus and win32
+  iislog explain 550 --service ftp --lang nb
+  iislog explain --win32 64
+  iislog explain Timer_ConnectionIdle --service httperr
+  iislog explain --list --format csv --excel > catalogue.csv
+
+Look-up falls back from status.substatus to the status, then to its class (4xx);
+an unknown code still gets an answer.
+
+", exit_codes!()))]
+    Explain(ExplainArgs),
+}
+
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("what").required(true).args(["code", "win32", "list"])))]
+pub struct ExplainArgs {
+    /// The code: 403, 403.14, 4xx, "401 2 5", or an HTTPERR reason.
+    #[arg(value_name = "CODE")]
+    pub code: Option<String>,
+
+    /// The service whose meanings apply (550 on ftp is not 550 on http) [default: http].
+    #[arg(long, value_enum)]
+    pub service: Option<iislog::service::Service>,
+
+    /// Explain an sc-win32-status value, decimal or hex (0x8009030E).
+    #[arg(long, value_name = "N", conflicts_with_all = ["code", "list"])]
+    pub win32: Option<String>,
+
+    /// The whole catalogue (only the --service table, when given).
+    #[arg(long, conflicts_with = "code")]
+    pub list: bool,
+
+    /// Language: en, ja or nb [default: from the locale, else en].
+    #[arg(long, value_name = "LANG")]
+    pub lang: Option<String>,
+
+    /// Output format [default: table, a readable page].
+    #[arg(short, long, value_enum, default_value = "table")]
+    pub format: Format,
+
+    /// Start CSV with a UTF-8 byte-order mark, so Excel shows Japanese and Norwegian text.
+    #[arg(long)]
+    pub excel: bool,
 }
 
 #[derive(Debug, clap::Args)]

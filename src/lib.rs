@@ -15,6 +15,7 @@ pub mod chunk;
 pub mod config;
 pub mod discover;
 pub mod error;
+pub mod explain;
 pub mod output;
 pub mod parse;
 pub mod progress;

@@ -20,7 +20,7 @@ use iislog::tally::SkipReason;
 use iislog::w3c::FieldMap;
 use iislog::{config, Outcome, RunStatus, SummaryOptions};
 
-use crate::cli::{Cli, Command, SummaryArgs};
+use crate::cli::{Cli, Command, ExplainArgs, SummaryArgs};
 
 const EXIT_OK: u8 = 0;
 const EXIT_SOME_UNREADABLE: u8 = 1;
@@ -30,6 +30,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Summary(args) => summary(args),
+        Command::Explain(args) => explain(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -57,11 +58,7 @@ fn summary(args: SummaryArgs) -> anyhow::Result<u8> {
             .map_err(|e| Error::BadFieldsOption(format!("{e}; give the names as in a #Fields line, e.g. \"date time cs-uri-stem sc-status\"")))?;
         opts.fields = Some(map);
     }
-    opts.lang = match &args.lang {
-        Some(code) => Lang::from_code(code)
-            .ok_or_else(|| anyhow!("--lang {code}: unknown language; use en, ja or nb"))?,
-        None => config::lang_from_env(|k| std::env::var(k).ok()),
-    };
+    opts.lang = resolve_lang(args.lang.as_deref())?;
     opts.threads = match args.threads {
         Some(0) => return Err(anyhow!("--threads 0: give at least 1")),
         n => n,
@@ -125,6 +122,40 @@ fn summary(args: SummaryArgs) -> anyhow::Result<u8> {
         RunStatus::Clean => EXIT_OK,
         RunStatus::SomeUnreadable => EXIT_SOME_UNREADABLE,
     })
+}
+
+/// `--lang`, else the locale's language, else English.
+fn resolve_lang(flag: Option<&str>) -> anyhow::Result<Lang> {
+    match flag {
+        Some(code) => Lang::from_code(code)
+            .ok_or_else(|| anyhow!("--lang {code}: unknown language; use en, ja or nb")),
+        None => Ok(config::lang_from_env(|k| std::env::var(k).ok())),
+    }
+}
+
+fn explain(args: ExplainArgs) -> anyhow::Result<u8> {
+    use iislog::catalogue::{Catalogue, Table};
+    use iislog::explain as ex;
+    let cat = Catalogue::builtin();
+    let lang = resolve_lang(args.lang.as_deref())?;
+    let service = args.service.unwrap_or(iislog::service::Service::Http);
+    let items = if args.list {
+        ex::list(cat, args.service.map(Table::for_status), lang)
+    } else if let Some(w) = &args.win32 {
+        vec![ex::explain_win32(cat, w, lang).map_err(|e| anyhow!("--win32 {e}"))?]
+    } else {
+        let code = args.code.as_deref().unwrap_or_default();
+        ex::explain(cat, service, code, lang)?
+    };
+    let text = ex::render(cat, &items, args.format, ex::wants_bom(args.excel))?;
+    let mut out = io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|source| Error::Output {
+            target: "stdout".into(),
+            source,
+        })?;
+    Ok(EXIT_OK)
 }
 
 /// With no PATH: the default IIS folders on Windows; elsewhere a usage error.
