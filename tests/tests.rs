@@ -1,2 +1,20 @@
 //! Integration tests: the real `iislog` binary run on the fixtures and on generated logs.
 //! One test binary (autotests = false), one module per area.
+
+// Running the binary, temporary folders, CSV/JSON/stderr read back into data.
+mod util;
+
+// `iislog summary` on the hand-made fixtures: every count and percent, the formats, -o,
+// --fields, --verbose, threads.
+mod summary;
+
+// Exit codes 1 and 2 and the messages that go with them.
+mod errors;
+
+// The real logs in ../shared/samples against the counts in their README.
+mod samples;
+
+// Random logs, random chunk sizes and thread counts against a reference tally.
+mod properties;
+// Windows habits: names in any case, non-ASCII and long paths, default folders.
+mod platform;

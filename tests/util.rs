@@ -1,0 +1,292 @@
+//! Helpers for the integration tests: run the real `iislog` binary, give a test its own
+//! temporary folder, and read the CSV, JSON and stderr that come back into data, so tests
+//! compare values rather than text.
+
+use std::collections::BTreeMap;
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The crate's root folder.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `fixtures/LogFiles`, or a file or folder below it named with `/` separators.
+pub fn fixture(rel: &str) -> PathBuf {
+    let mut p = root().join("fixtures").join("LogFiles");
+    for part in rel.split('/').filter(|s| !s.is_empty()) {
+        p.push(part);
+    }
+    p
+}
+
+/// A fresh temporary folder, removed when dropped.
+pub fn tempdir() -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix("iislog-test-")
+        .tempdir()
+        .expect("create a temporary folder")
+}
+
+/// What one run of the binary gave.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Stderr with Windows separators turned into `/`, for comparing paths.
+    pub fn stderr_slashed(&self) -> String {
+        self.stderr.replace('\\', "/")
+    }
+
+    /// Panics with the whole run shown when the exit code is not `want`.
+    pub fn expect_code(&self, want: i32) -> &Run {
+        assert_eq!(self.code, want, "exit code; the run was:\n{self:#?}");
+        self
+    }
+}
+
+/// Runs `iislog` with `args`, English descriptions and no progress bar (stderr is a pipe).
+pub fn iislog<I, S>(args: I) -> Run
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let out = Command::new(env!("CARGO_BIN_EXE_iislog"))
+        .args(args)
+        .current_dir(root())
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("LANG")
+        .output()
+        .expect("run the iislog binary");
+    Run {
+        code: out.status.code().expect("iislog ended by a signal"),
+        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// `iislog summary <paths> --format csv <extra>`.
+pub fn summary_csv(paths: &[&Path], extra: &[&str]) -> Run {
+    let mut args: Vec<&OsStr> = vec![OsStr::new("summary")];
+    args.extend(paths.iter().map(|p| p.as_os_str()));
+    args.extend(["--format", "csv"].map(OsStr::new));
+    args.extend(extra.iter().map(OsStr::new));
+    iislog(args)
+}
+
+/// The exact CSV header row.
+pub const CSV_HEADER: [&str; 7] = [
+    "service",
+    "status",
+    "substatus",
+    "win32_status",
+    "count",
+    "percent",
+    "description",
+];
+
+/// One CSV row; codes and percent kept as the text written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub service: String,
+    pub status: String,
+    pub substatus: String,
+    pub win32: String,
+    pub count: u64,
+    pub percent: String,
+    pub description: String,
+}
+
+impl Row {
+    /// `service status.substatus.win32`, e.g. `http 404.0.2`.
+    pub fn key(&self) -> String {
+        format!(
+            "{} {}.{}.{}",
+            self.service, self.status, self.substatus, self.win32
+        )
+    }
+}
+
+/// Parses CSV output: checks the header row and returns the data rows in order.
+pub fn parse_csv(text: &str) -> Vec<Row> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(text.as_bytes());
+    let header: Vec<String> = rdr
+        .headers()
+        .expect("a header row")
+        .iter()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(header, CSV_HEADER, "CSV header row");
+    rdr.records()
+        .map(|r| {
+            let r = r.expect("a well-formed CSV record");
+            assert_eq!(r.len(), 7, "columns in {r:?}");
+            Row {
+                service: r[0].to_string(),
+                status: r[1].to_string(),
+                substatus: r[2].to_string(),
+                win32: r[3].to_string(),
+                count: r[4].parse().expect("count is a number"),
+                percent: r[5].to_string(),
+                description: r[6].to_string(),
+            }
+        })
+        .collect()
+}
+
+/// Rows as `key → count`; panics if a key appears twice.
+pub fn counts(rows: &[Row]) -> BTreeMap<String, u64> {
+    let mut m = BTreeMap::new();
+    for r in rows {
+        assert!(m.insert(r.key(), r.count).is_none(), "{} twice", r.key());
+    }
+    m
+}
+
+/// `[("http 200.0.0", 4), ...]` as a map, to compare with [`counts`].
+pub fn expected(pairs: &[(&str, u64)]) -> BTreeMap<String, u64> {
+    let m: BTreeMap<String, u64> = pairs.iter().map(|&(k, v)| (k.to_string(), v)).collect();
+    assert_eq!(m.len(), pairs.len(), "a key is listed twice in the test");
+    m
+}
+
+/// The numbers of the summary line `iislog: N files, N lines, N requests, N skipped, ...`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Totals {
+    pub files: u64,
+    pub lines: u64,
+    pub requests: u64,
+    pub skipped: u64,
+}
+
+/// Finds and reads the summary line on stderr.
+pub fn totals(stderr: &str) -> Totals {
+    let line = stderr
+        .lines()
+        .find(|l| l.starts_with("iislog: ") && l.contains(" files, "))
+        .unwrap_or_else(|| panic!("no summary line in stderr:\n{stderr}"));
+    let mut found = BTreeMap::new();
+    for part in line["iislog: ".len()..].split(", ") {
+        if let Some((n, word)) = part.split_once(' ') {
+            if let Ok(n) = n.parse::<u64>() {
+                found.insert(word.to_string(), n);
+            }
+        }
+    }
+    let get = |w: &str| {
+        *found
+            .get(w)
+            .unwrap_or_else(|| panic!("no `{w}` in summary line: {line}"))
+    };
+    Totals {
+        files: get("files"),
+        lines: get("lines"),
+        requests: get("requests"),
+        skipped: get("skipped"),
+    }
+}
+
+/// The `path:line` examples that `--verbose` lists, with `/` separators.
+pub fn verbose_examples(stderr: &str) -> Vec<String> {
+    stderr
+        .replace('\\', "/")
+        .lines()
+        .filter_map(|l| l.strip_prefix("iislog:     "))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Skipped lines by reason from `--verbose` (`iislog:   N skipped, reason: ...`), per run.
+pub fn verbose_reasons(stderr: &str) -> BTreeMap<String, u64> {
+    let mut m = BTreeMap::new();
+    for l in stderr.lines() {
+        let Some(rest) = l.strip_prefix("iislog:   ") else {
+            continue;
+        };
+        let Some((n, rest)) = rest.split_once(" skipped, ") else {
+            continue;
+        };
+        let reason = rest.split(':').next().unwrap_or_default().to_string();
+        *m.entry(reason).or_insert(0) += n.trim().parse::<u64>().expect("a count");
+    }
+    m
+}
+
+/// One file's account from `--format json` (`files[i]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileAcct {
+    /// The path as printed, with `/` separators.
+    pub path: String,
+    pub service: String,
+    pub lines: u64,
+    pub requests: u64,
+    pub directives: u64,
+    pub blank: u64,
+    pub skipped: u64,
+}
+
+impl FileAcct {
+    pub fn is_balanced(&self) -> bool {
+        self.lines == self.requests + self.directives + self.blank + self.skipped
+    }
+}
+
+/// Sum of a `skipped` value, whether written as a list or as an object by reason.
+fn skipped_sum(v: &serde_json::Value) -> u64 {
+    match v {
+        serde_json::Value::Array(a) => a.iter().map(|x| x.as_u64().expect("a count")).sum(),
+        serde_json::Value::Object(o) => o.values().map(|x| x.as_u64().expect("a count")).sum(),
+        other => other.as_u64().expect("skipped is a count"),
+    }
+}
+
+fn u(v: &serde_json::Value, key: &str) -> u64 {
+    v[key]
+        .as_u64()
+        .unwrap_or_else(|| panic!("`{key}` is not a count in {v}"))
+}
+
+/// Reads the per-file accounts of a JSON summary.
+pub fn json_files(doc: &serde_json::Value) -> Vec<FileAcct> {
+    doc["files"]
+        .as_array()
+        .expect("`files` is a list")
+        .iter()
+        .map(|f| FileAcct {
+            path: f["path"].as_str().expect("path").replace('\\', "/"),
+            service: f["service"].as_str().expect("service").to_string(),
+            lines: u(f, "lines"),
+            requests: u(f, "requests"),
+            directives: u(f, "directives"),
+            blank: u(f, "blank"),
+            skipped: skipped_sum(&f["skipped"]),
+        })
+        .collect()
+}
+
+/// Reads the totals of a JSON summary as a `FileAcct` with an empty path.
+pub fn json_totals(doc: &serde_json::Value) -> FileAcct {
+    let t = &doc["totals"];
+    FileAcct {
+        path: String::new(),
+        service: String::new(),
+        lines: u(t, "lines"),
+        requests: u(t, "requests"),
+        directives: u(t, "directives"),
+        blank: u(t, "blank"),
+        skipped: skipped_sum(&t["skipped"]),
+    }
+}
+
+/// Parses stdout of a `--format json` run.
+pub fn parse_json(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{text}"))
+}
