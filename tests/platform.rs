@@ -68,18 +68,33 @@ fn iis_names_in_any_case() {
     let dir = tempfile::tempdir().unwrap();
     write_log(&dir.path().join("w3svc7").join("U_EX261123.LOG"));
     write_log(&dir.path().join("MsFtpSvc2").join("Ex261123.Log"));
-    let out = iislog(&[dir.path().as_os_str(), "--format".as_ref(), "csv".as_ref()], &[]);
+    let out = iislog(
+        &[dir.path().as_os_str(), "--format".as_ref(), "csv".as_ref()],
+        &[],
+    );
     assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
     let rows = rows(&out);
     // The folder decides the service, whatever its case.
-    assert!(rows.iter().any(|r| r.0 == "http" && r.1 == "200" && r.4 == 2), "{rows:?}");
-    assert!(rows.iter().any(|r| r.0 == "ftp" && r.1 == "200" && r.4 == 2), "{rows:?}");
+    assert!(
+        rows.iter()
+            .any(|r| r.0 == "http" && r.1 == "200" && r.4 == 2),
+        "{rows:?}"
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r.0 == "ftp" && r.1 == "200" && r.4 == 2),
+        "{rows:?}"
+    );
 }
 
 #[test]
 fn japanese_and_norwegian_folder_names_are_read_and_named_as_given() {
     let dir = tempfile::tempdir().unwrap();
-    let ja = dir.path().join("ログ").join("W3SVC1").join("u_ex261123.log");
+    let ja = dir
+        .path()
+        .join("ログ")
+        .join("W3SVC1")
+        .join("u_ex261123.log");
     let nb = dir
         .path()
         .join("Logger")
@@ -113,14 +128,23 @@ fn paths_longer_than_260_characters() {
     // Creating it needs long-path support from the OS; where the OS refuses (an old
     // Windows without the LongPathsEnabled policy), there is nothing to test.
     if std::fs::create_dir_all(file.parent().unwrap()).is_err() {
-        eprintln!("skipped: this system cannot create a path of {} characters", file.as_os_str().len());
+        eprintln!(
+            "skipped: this system cannot create a path of {} characters",
+            file.as_os_str().len()
+        );
         return;
     }
     std::fs::write(&file, LOG).unwrap();
     assert!(file.as_os_str().len() > 260);
-    let out = iislog(&[file.as_os_str(), "--format".as_ref(), "csv".as_ref()], &[]);
+    let out = iislog(
+        &[file.as_os_str(), "--format".as_ref(), "csv".as_ref()],
+        &[],
+    );
     expect_log_counted_times(&out, 1);
-    let out = iislog(&[dir.path().as_os_str(), "--format".as_ref(), "csv".as_ref()], &[]);
+    let out = iislog(
+        &[dir.path().as_os_str(), "--format".as_ref(), "csv".as_ref()],
+        &[],
+    );
     expect_log_counted_times(&out, 1);
 }
 
@@ -132,11 +156,17 @@ fn backslashes_and_verbatim_paths() {
     write_log(&dir.path().join("W3SVC1").join("u_ex261123.log"));
     let root = dir.path().to_string_lossy().replace('/', "\\");
     let backslashed = format!("{root}\\W3SVC1\\u_ex261123.log");
-    let out = iislog(&[backslashed.as_ref(), "--format".as_ref(), "csv".as_ref()], &[]);
+    let out = iislog(
+        &[backslashed.as_ref(), "--format".as_ref(), "csv".as_ref()],
+        &[],
+    );
     expect_log_counted_times(&out, 1);
     // `\\?\C:\...` is how long and UNC paths are written for Win32.
     let verbatim = format!("\\\\?\\{root}");
-    let out = iislog(&[verbatim.as_ref(), "--format".as_ref(), "csv".as_ref()], &[]);
+    let out = iislog(
+        &[verbatim.as_ref(), "--format".as_ref(), "csv".as_ref()],
+        &[],
+    );
     expect_log_counted_times(&out, 1);
 }
 
@@ -153,7 +183,10 @@ fn default_folders_when_no_path_is_given() {
     write_log(&windir.join("System32/LogFiles/W3SVC1/ex261123.log"));
     let out = iislog(
         &["--format".as_ref(), "csv".as_ref()],
-        &[("SystemDrive", drive.as_os_str()), ("WINDIR", windir.as_os_str())],
+        &[
+            ("SystemDrive", drive.as_os_str()),
+            ("WINDIR", windir.as_os_str()),
+        ],
     );
     expect_log_counted_times(&out, 2);
     let err = stderr(&out);
@@ -163,7 +196,10 @@ fn default_folders_when_no_path_is_given() {
     let empty = dir.path().join("empty");
     let out = iislog(
         &[],
-        &[("SystemDrive", empty.as_os_str()), ("WINDIR", empty.as_os_str())],
+        &[
+            ("SystemDrive", empty.as_os_str()),
+            ("WINDIR", empty.as_os_str()),
+        ],
     );
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("inetpub"), "{}", stderr(&out));
