@@ -64,10 +64,10 @@ struct Walk {
 
 impl Walk {
     fn dir(&mut self, dir: &Path) {
-        let canonical = match fs::canonicalize(dir) {
-            Ok(c) => c,
-            Err(e) => return self.out.problems.push(Problem::io(dir, &e)),
-        };
+        // Canonical names tell loops and second routes apart. Where the OS cannot give
+        // one (Wine fails on paths over 260 characters), the path as found still works
+        // for loops made of real folders; links then count as new folders.
+        let canonical = fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
         if self.stack.contains(&canonical) {
             return self.out.problems.push(Problem {
                 path: dir.to_path_buf(),

@@ -18,3 +18,6 @@ mod samples;
 mod properties;
 // Windows habits: names in any case, non-ASCII and long paths, default folders.
 mod platform;
+
+// Descriptions in three languages, win32 meanings, and `iislog explain`.
+mod catalogue;
