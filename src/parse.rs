@@ -188,7 +188,11 @@ fn read_request(line: &[u8], map: &FieldMap, unterminated: bool) -> Result<Codes
         nth_field_from_back(line, count, lo)
     };
     for idx in lo..=hi {
-        let end = memchr::memchr(b' ', &line[start..]).map_or(line.len(), |i| start + i);
+        // Fields here are a few bytes long: a plain loop beats memchr's set-up cost.
+        let end = line[start..]
+            .iter()
+            .position(|&b| b == b' ')
+            .map_or(line.len(), |i| start + i);
         let field = &line[start..end];
         if Some(idx) == map.status {
             codes.status = parse_code(field, 999)?;
@@ -205,22 +209,70 @@ fn read_request(line: &[u8], map: &FieldMap, unterminated: bool) -> Result<Codes
 }
 
 /// Counts spaces (column separators) and control bytes (which no log line holds; tab is
-/// allowed) in one pass that the compiler vectorises.
+/// allowed) in one pass. This and the number parse are the per-byte work of the hot loop.
 #[inline]
 fn census(line: &[u8]) -> (usize, usize) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        // SAFETY: SSE2 is part of the x86-64 baseline: every CPU this build runs on has it.
+        let (head, spaces, controls) = unsafe { census_sse2(line) };
+        let (s, c) = census_scalar(&line[head..]);
+        (spaces + s, controls + c)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    census_scalar(line)
+}
+
+#[inline]
+fn census_scalar(bytes: &[u8]) -> (usize, usize) {
     let mut spaces = 0usize;
     let mut controls = 0usize;
-    // Byte-wide counters over blocks of at most 255 keep the inner loop in SIMD lanes.
-    for block in line.chunks(255) {
-        let (mut s, mut c) = (0u8, 0u8);
-        for &b in block {
-            s += u8::from(b == b' ');
-            c += u8::from(b < 0x20) & u8::from(b != b'\t');
-        }
-        spaces += usize::from(s);
-        controls += usize::from(c);
+    for &b in bytes {
+        spaces += usize::from(b == b' ');
+        controls += usize::from(b < 0x20 && b != b'\t');
     }
     (spaces, controls)
+}
+
+/// The census of the whole 16-byte blocks at the start of `line`: how many bytes it
+/// covered, spaces, controls. SSE2 is part of every x86-64 CPU, so no detection is needed.
+/// Matches are counted in byte lanes (at most 255 blocks between flushes) and summed
+/// with `psadbw`, which beats a popcount per block on CPUs without POPCNT.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+#[target_feature(enable = "sse2")]
+fn census_sse2(line: &[u8]) -> (usize, usize, usize) {
+    use std::arch::x86_64::{
+        __m128i, _mm_add_epi64, _mm_andnot_si128, _mm_cmpeq_epi8, _mm_cvtsi128_si64,
+        _mm_loadu_si128, _mm_min_epu8, _mm_sad_epu8, _mm_set1_epi8, _mm_setzero_si128,
+        _mm_srli_si128, _mm_sub_epi8,
+    };
+    let space = _mm_set1_epi8(b' ' as i8);
+    let tab = _mm_set1_epi8(b'\t' as i8);
+    let below_space = _mm_set1_epi8(0x1f);
+    let zero = _mm_setzero_si128();
+    let blocks = line.len() / 16;
+    let (mut spaces, mut controls) = (zero, zero);
+    let mut done = 0;
+    while done < blocks {
+        let run = (blocks - done).min(255);
+        let (mut s, mut c) = (zero, zero);
+        for k in done..done + run {
+            // SAFETY: block k lies within `line` (k < len / 16), and loadu reads 16 bytes
+            // with no alignment requirement.
+            let v = unsafe { _mm_loadu_si128(line.as_ptr().add(16 * k).cast::<__m128i>()) };
+            // A lane is -1 where it matches, so subtracting counts it.
+            s = _mm_sub_epi8(s, _mm_cmpeq_epi8(v, space));
+            let control = _mm_cmpeq_epi8(_mm_min_epu8(v, below_space), v);
+            c = _mm_sub_epi8(c, _mm_andnot_si128(_mm_cmpeq_epi8(v, tab), control));
+        }
+        spaces = _mm_add_epi64(spaces, _mm_sad_epu8(s, zero));
+        controls = _mm_add_epi64(controls, _mm_sad_epu8(c, zero));
+        done += run;
+    }
+    let total =
+        |v: __m128i| (_mm_cvtsi128_si64(v) + _mm_cvtsi128_si64(_mm_srli_si128(v, 8))) as usize;
+    (blocks * 16, total(spaces), total(controls))
 }
 
 /// Start of column `k`, counting spaces from the front. The line has enough columns.
@@ -478,8 +530,27 @@ mod tests {
 
     #[test]
     fn census_counts_long_lines() {
-        let long = vec![b' '; 1000];
-        assert_eq!(census(&long), (1000, 0));
+        let long = vec![b' '; 10_000];
+        assert_eq!(census(&long), (10_000, 0));
         assert_eq!(census(b"a\0b\tc\rd"), (0, 2));
+    }
+
+    /// The SIMD census equals the plain one for every byte value at every position and
+    /// length, across block and flush boundaries.
+    #[test]
+    fn census_matches_scalar() {
+        let bytes: Vec<u8> = (0..=255u8).cycle().take(256 * 20).collect();
+        for len in (0..80).chain([255 * 16 - 1, 255 * 16, 255 * 16 + 17, bytes.len()]) {
+            for start in [0, 1, 7] {
+                let slice = &bytes[start..(start + len).min(bytes.len())];
+                assert_eq!(
+                    census(slice),
+                    census_scalar(slice),
+                    "len {len} start {start}"
+                );
+            }
+        }
+        let spaces = vec![b' '; 255 * 16 * 3 + 5];
+        assert_eq!(census(&spaces), (spaces.len(), 0));
     }
 }

@@ -3,7 +3,7 @@
 //! chunks, files and threads merge with `merge`; the result does not depend on the order.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 
 /// One of sc-status, sc-substatus, sc-win32-status on one line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -27,11 +27,36 @@ impl Code {
 }
 
 /// The status triple a request is counted under.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Codes {
     pub status: Code,
     pub substatus: Code,
     pub win32: Code,
+}
+
+impl Code {
+    /// The code in 34 bits: the number, or a tag above `u32::MAX` for `-` and not logged.
+    #[inline]
+    fn packed(self) -> u64 {
+        match self {
+            Code::Value(v) => u64::from(v),
+            Code::Empty => 1 << 32,
+            Code::NotLogged => 2 << 32,
+        }
+    }
+}
+
+/// One hasher write per key instead of six (three tags, three values): this hash runs
+/// once per request. Equal triples hash equal; different ones may collide, which the
+/// map's equality check settles.
+impl Hash for Codes {
+    #[inline]
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        let mixed = self.status.packed().wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            ^ self.substatus.packed().rotate_left(21)
+            ^ self.win32.packed();
+        state.write_u64(mixed);
+    }
 }
 
 /// Why a line was not counted as a request.
