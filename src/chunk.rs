@@ -5,8 +5,33 @@
 
 use rayon::prelude::*;
 
-use crate::parse::{self, Header, ScanOptions};
+use crate::parse::{self, Header, LineSink, ScanOptions};
 use crate::tally::Tally;
+
+/// A sink that can be filled chunk by chunk in parallel and merged in file order: `Tally`
+/// for `summary`, the report collector for `report`. Each use is monomorphised, so the
+/// summary's loop is the same code as before.
+pub trait ChunkSink: LineSink + Send + Sync {
+    /// An empty sink with the same settings, for another piece.
+    fn fresh(&self) -> Self;
+    /// The line account inside the sink.
+    fn tally_mut(&mut self) -> &mut Tally;
+    /// Adds `other`, which holds the lines after `line_offset` lines of this sink's piece.
+    fn absorb(&mut self, other: Self, line_offset: u64);
+}
+
+impl ChunkSink for Tally {
+    fn fresh(&self) -> Tally {
+        Tally::default()
+    }
+    #[inline]
+    fn tally_mut(&mut self) -> &mut Tally {
+        self
+    }
+    fn absorb(&mut self, other: Tally, line_offset: u64) {
+        self.merge_shifted(other, line_offset);
+    }
+}
 
 /// Chunks smaller than this are not worth a thread hand-off.
 pub const DEFAULT_CHUNK: usize = 8 * 1024 * 1024;
@@ -49,20 +74,25 @@ impl parse::LineSink for Ignore {
 }
 
 /// What scanning one chunk gave.
-struct ChunkScan {
+struct ChunkScan<S> {
     /// Lines before the chunk's first `#Fields`, scanned with the guessed header.
-    head: Tally,
+    head: S,
     head_lines: u64,
     /// Where the chunk's first `#Fields` line starts, if it has one.
     fields_at: Option<usize>,
     /// The lines from the first `#Fields` on.
-    rest: Tally,
+    rest: S,
     /// Header in force at the end of the chunk, if the chunk set one.
     end_header: Option<Header>,
 }
 
-fn scan_chunk(piece: &[u8], guess: &Header, at_file_end: bool) -> ChunkScan {
-    let mut head = Tally::default();
+fn scan_chunk<S: ChunkSink>(
+    piece: &[u8],
+    guess: &Header,
+    at_file_end: bool,
+    proto: &S,
+) -> ChunkScan<S> {
+    let mut head = proto.fresh();
     let first = parse::scan(
         piece,
         guess.clone(),
@@ -72,8 +102,8 @@ fn scan_chunk(piece: &[u8], guess: &Header, at_file_end: bool) -> ChunkScan {
         },
         &mut head,
     );
-    head.acct.lines = first.lines;
-    let mut rest = Tally::default();
+    head.tally_mut().acct.lines = first.lines;
+    let mut rest = proto.fresh();
     let mut end_header = None;
     if let Some(at) = first.stopped_at {
         let second = parse::scan(
@@ -85,7 +115,7 @@ fn scan_chunk(piece: &[u8], guess: &Header, at_file_end: bool) -> ChunkScan {
             },
             &mut rest,
         );
-        rest.acct.lines = second.lines;
+        rest.tally_mut().acct.lines = second.lines;
         end_header = Some(second.header);
     }
     ChunkScan {
@@ -105,6 +135,19 @@ pub fn tally_bytes(
     chunk: usize,
     on_chunk: &(dyn Fn(u64) + Sync),
 ) -> Tally {
+    scan_bytes(bytes, initial, chunk, on_chunk, &Tally::default()).0
+}
+
+/// Like [`tally_bytes`], into any [`ChunkSink`]; also returns the header in force after
+/// the last line (what an incremental reader must resume with). Every piece's sink is
+/// `proto.fresh()`.
+pub fn scan_bytes<S: ChunkSink>(
+    bytes: &[u8],
+    initial: &Header,
+    chunk: usize,
+    on_chunk: &(dyn Fn(u64) + Sync),
+    proto: &S,
+) -> (S, Header) {
     let pieces = split(bytes, chunk);
     let last = pieces.len().saturating_sub(1);
     let guess = if pieces.len() > 1 {
@@ -112,18 +155,18 @@ pub fn tally_bytes(
     } else {
         initial.clone()
     };
-    let scans: Vec<ChunkScan> = pieces
+    let scans: Vec<ChunkScan<S>> = pieces
         .par_iter()
         .enumerate()
         .map(|(i, piece)| {
             let g = if i == 0 { initial } else { &guess };
-            let s = scan_chunk(piece, g, i == last);
+            let s = scan_chunk(piece, g, i == last, proto);
             on_chunk(piece.len() as u64);
             s
         })
         .collect();
 
-    let mut total = Tally::default();
+    let mut total = proto.fresh();
     let mut in_force = initial.clone();
     let mut line_offset = 0u64;
     for (i, (scan, piece)) in scans.into_iter().zip(&pieces).enumerate() {
@@ -132,7 +175,7 @@ pub fn tally_bytes(
             scan.head
         } else {
             let head_bytes = &piece[..scan.fields_at.unwrap_or(piece.len())];
-            let mut t = Tally::default();
+            let mut t = proto.fresh();
             let end = parse::scan(
                 head_bytes,
                 in_force.clone(),
@@ -142,19 +185,19 @@ pub fn tally_bytes(
                 },
                 &mut t,
             );
-            t.acct.lines = end.lines;
+            t.tally_mut().acct.lines = end.lines;
             t
         };
         let head_lines = scan.head_lines;
-        total.merge_shifted(head, line_offset);
-        total.merge_shifted(scan.rest, line_offset + head_lines);
-        line_offset = total.acct.lines;
+        total.absorb(head, line_offset);
+        total.absorb(scan.rest, line_offset + head_lines);
+        line_offset = total.tally_mut().acct.lines;
         if let Some(h) = scan.end_header {
             in_force = h;
         }
     }
-    total.acct.bytes = bytes.len() as u64;
-    total
+    total.tally_mut().acct.bytes = bytes.len() as u64;
+    (total, in_force)
 }
 
 #[cfg(test)]

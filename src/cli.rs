@@ -17,12 +17,26 @@ macro_rules! exit_codes {
     };
 }
 
+/// The exit codes of `report`, `history` and `merge`.
+macro_rules! report_exit_codes {
+    () => {
+        "Exit codes:
+  0  done: every input was read, no alert rule tripped
+  1  some inputs could not be read (the reports of the rest are still written)
+  2  usage error, or nothing to read
+  3  an alert rule (--fail-on) tripped: the rules and their figures are on stderr
+  4  the history database is damaged, not iislog's, of a newer version, or failed
+     (it is never overwritten)
+  5  the history database is in use by another run (waited --wait seconds)"
+    };
+}
+
 #[derive(Debug, Parser)]
 #[command(
     name = "iislog",
     version,
     about = "Count and explain every status an IIS server served, from its W3C logs.",
-    after_help = exit_codes!(),
+    after_help = concat!(exit_codes!(), "\n  3, 4, 5  report/history/merge only: see their --help"),
     arg_required_else_help = true
 )]
 pub struct Cli {
@@ -67,6 +81,162 @@ an unknown code still gets an answer.
 
 ", exit_codes!()))]
     Explain(ExplainArgs),
+
+    /// Nightly reports: per day a folder of CSVs and a page, optionally from a history.
+    #[command(after_help = concat!("\
+Examples:
+  iislog report C:\\inetpub\\logs\\LogFiles --date yesterday --out D:\\reports
+  iislog report C:\\inetpub\\logs\\LogFiles --db D:\\iislog\\history.db --out D:\\reports
+  iislog report LogFiles --since 2026-11-01 --until 2026-11-23 --utc-offset +09:00 --out reports
+  iislog report LogFiles --db history.db --out reports --fail-on \"5xx>2%\" --fail-on new
+
+OUT/YYYY-MM-DD/ gets summary.csv (the summary's columns), by-hour.csv, by-site.csv,
+top-errors.csv and report.html, each written under a temporary name and renamed.
+A line's day comes from its date and time fields (UTC in IIS); --utc-offset or
+--local files lines under local days instead.
+
+With --db, only what was appended since the last run is read (up to the last complete
+line), and the new tallies and offsets are committed in one transaction; reports are
+then written for the asked days (default: the days this run touched).
+
+Alert rules: CLASS, CODE or CODE.SUB, then >N% (share of requests), >N (count) or,
+with --db, >Nx (times the median share of the previous 7 days); `new` trips on a
+status triple not seen in the previous 30 days.
+
+", report_exit_codes!()))]
+    Report(ReportArgs),
+
+    /// Show the daily trend of a code from a history database.
+    #[command(after_help = concat!("\
+Examples:
+  iislog history --db history.db --days 30 --code 5xx
+  iislog history --db history.db --code 500.19 --format csv > trend.csv
+
+", report_exit_codes!()))]
+    History(HistoryArgs),
+
+    /// Add histories (for a day or a range) or summary CSVs from several servers.
+    #[command(after_help = concat!("\
+Examples:
+  iislog merge web1/history.db web2/history.db --date 2026-11-23 --out farm
+  iislog merge web1/summary.csv web2/summary.csv -o farm.csv
+
+Histories give the same report folder for the farm, with a server column in
+by-site.csv (a server is named by the folder of a history.db, else the file's name).
+Summary CSVs are added exactly, percents recomputed; a CSV with other columns is
+refused.
+
+", report_exit_codes!()))]
+    Merge(MergeArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// Log files or folders.
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<PathBuf>,
+
+    /// The folder that gets one YYYY-MM-DD folder per day.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// The day to report: yesterday, today or YYYY-MM-DD.
+    #[arg(long, value_name = "DAY", conflicts_with_all = ["since", "until"])]
+    pub date: Option<String>,
+
+    /// First day to report (inclusive).
+    #[arg(long, value_name = "DAY")]
+    pub since: Option<String>,
+
+    /// Last day to report (inclusive) [default: today when --since is given].
+    #[arg(long, value_name = "DAY")]
+    pub until: Option<String>,
+
+    /// File lines under days at this offset from UTC, e.g. +09:00 [default: UTC].
+    #[arg(long, value_name = "OFFSET", conflicts_with = "local")]
+    pub utc_offset: Option<String>,
+
+    /// File lines under this machine's local days.
+    #[arg(long)]
+    pub local: bool,
+
+    /// The history database (SQLite; created when missing).
+    #[arg(long, value_name = "FILE")]
+    pub db: Option<PathBuf>,
+
+    /// An alert rule: exit 3 when it trips (repeatable).
+    #[arg(long = "fail-on", value_name = "RULE")]
+    pub fail_on: Vec<String>,
+
+    /// Seconds to wait for another run holding the history.
+    #[arg(long, value_name = "SECS", default_value_t = 60)]
+    pub wait: u64,
+
+    /// Language of the descriptions: en, ja or nb [default: from the locale, else en].
+    #[arg(long, value_name = "LANG")]
+    pub lang: Option<String>,
+
+    /// No line on stderr unless something went wrong.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct HistoryArgs {
+    /// The history database.
+    #[arg(long, value_name = "FILE")]
+    pub db: PathBuf,
+
+    /// Days to show, up to today (or --until).
+    #[arg(long, value_name = "N", default_value_t = 30)]
+    pub days: u32,
+
+    /// The last day shown: today, yesterday or YYYY-MM-DD [default: the last day held].
+    #[arg(long, value_name = "DAY")]
+    pub until: Option<String>,
+
+    /// What to count: a class (5xx), a code (503) or code.substatus (500.19).
+    #[arg(long, value_name = "CODE", default_value = "5xx")]
+    pub code: String,
+
+    /// Output format [default: table on a terminal, else csv].
+    #[arg(short, long, value_enum)]
+    pub format: Option<Format>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// History databases, or summary CSVs (*.csv).
+    #[arg(value_name = "FILE", required = true)]
+    pub inputs: Vec<PathBuf>,
+
+    /// Histories: the day to merge.
+    #[arg(long, value_name = "DAY", conflicts_with_all = ["since", "until"])]
+    pub date: Option<String>,
+
+    /// Histories: first day (inclusive).
+    #[arg(long, value_name = "DAY")]
+    pub since: Option<String>,
+
+    /// Histories: last day (inclusive).
+    #[arg(long, value_name = "DAY")]
+    pub until: Option<String>,
+
+    /// Histories: the folder that gets the farm's report folders.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// Summary CSVs: write the sum here [default: stdout].
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Language of the descriptions in the farm's reports.
+    #[arg(long, value_name = "LANG")]
+    pub lang: Option<String>,
+
+    /// No line on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, clap::Args)]

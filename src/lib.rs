@@ -13,12 +13,15 @@
 pub mod catalogue;
 pub mod chunk;
 pub mod config;
+pub mod days;
 pub mod discover;
 pub mod error;
 pub mod explain;
+pub mod history;
 pub mod output;
 pub mod parse;
 pub mod progress;
+pub mod report;
 pub mod service;
 pub mod source;
 pub mod summary;
@@ -103,6 +106,17 @@ impl Outcome {
 pub fn summarize(opts: &SummaryOptions, progress: &Progress) -> Result<Outcome, Error> {
     let started = Instant::now();
     let found = discover::discover(&opts.inputs);
+    summarize_found(found, opts, progress, started)
+}
+
+/// The rest of [`summarize`] once discovery is done: a file may still vanish or become
+/// unreadable in between, which makes it a `Problem` while the others are read.
+pub fn summarize_found(
+    found: discover::Discovery,
+    opts: &SummaryOptions,
+    progress: &Progress,
+    started: Instant,
+) -> Result<Outcome, Error> {
     if found.files.is_empty() {
         let hint = match found.problems.first() {
             Some(p) => format!(" ({p})"),

@@ -20,17 +20,23 @@ use iislog::tally::SkipReason;
 use iislog::w3c::FieldMap;
 use iislog::{config, Outcome, RunStatus, SummaryOptions};
 
-use crate::cli::{Cli, Command, ExplainArgs, SummaryArgs};
+use crate::cli::{Cli, Command, ExplainArgs, HistoryArgs, MergeArgs, ReportArgs, SummaryArgs};
 
 const EXIT_OK: u8 = 0;
 const EXIT_SOME_UNREADABLE: u8 = 1;
 const EXIT_USAGE: u8 = 2;
+const EXIT_ALERT: u8 = 3;
+const EXIT_DATABASE: u8 = 4;
+const EXIT_DATABASE_BUSY: u8 = 5;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Summary(args) => summary(args),
         Command::Explain(args) => explain(args),
+        Command::Report(args) => report(args),
+        Command::History(args) => history(args),
+        Command::Merge(args) => merge(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -41,7 +47,7 @@ fn main() -> ExitCode {
                 }
             }
             eprintln!("iislog: error: {err:#}");
-            ExitCode::from(EXIT_USAGE)
+            ExitCode::from(exit_code_of(&err))
         }
     }
 }
@@ -230,4 +236,264 @@ fn print_verbose(outcome: &Outcome) {
             }
         }
     }
+}
+
+/// The exit code of an error: 4 or 5 for a history database, else 2.
+fn exit_code_of(err: &anyhow::Error) -> u8 {
+    use iislog::history::HistoryError;
+    use iislog::report::run::ReportError;
+    let history = err
+        .downcast_ref::<HistoryError>()
+        .or(match err.downcast_ref::<ReportError>() {
+            Some(ReportError::History(h)) => Some(h),
+            _ => None,
+        });
+    match history {
+        Some(h) if h.is_busy() => EXIT_DATABASE_BUSY,
+        Some(_) => EXIT_DATABASE,
+        None => EXIT_USAGE,
+    }
+}
+
+fn local_today() -> chrono::NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+fn report(args: ReportArgs) -> anyhow::Result<u8> {
+    use iislog::days::{day_text, DayRange, UtcOffset};
+    use iislog::report::alert::Rule;
+    use iislog::report::run::{self, ReportOptions};
+    let range = DayRange::resolve(
+        args.date.as_deref(),
+        args.since.as_deref(),
+        args.until.as_deref(),
+        local_today(),
+    )?;
+    let offset = match (&args.utc_offset, args.local) {
+        (Some(o), _) => UtcOffset::parse(o)?,
+        (None, true) => UtcOffset::local(),
+        (None, false) => UtcOffset::UTC,
+    };
+    let rules = args
+        .fail_on
+        .iter()
+        .map(|r| Rule::parse(r))
+        .collect::<Result<Vec<_>, _>>()?;
+    let opts = ReportOptions {
+        inputs: args.paths.clone(),
+        out: args.out.clone(),
+        range,
+        offset,
+        db: args.db.clone(),
+        rules,
+        lang: resolve_lang(args.lang.as_deref())?,
+        wait: std::time::Duration::from_secs(args.wait),
+    };
+    let outcome = run::report(&opts)?;
+    for p in &outcome.problems {
+        eprintln!("iislog: warning: {p}");
+    }
+    for t in &outcome.tripped {
+        eprintln!("iislog: alert: {t}");
+    }
+    if !args.quiet {
+        let days: Vec<String> = outcome
+            .days_written
+            .iter()
+            .map(|(d, _)| day_text(*d))
+            .collect();
+        let days = match days.as_slice() {
+            [] => "no day".to_string(),
+            [one] => one.clone(),
+            [first, .., last] => format!("{} days, {first} to {last}", days.len()),
+        };
+        eprintln!(
+            "iislog: report: {} files, {:.1} MB read, {} requests; {} written to {}; {:.2} s",
+            outcome.files_read,
+            outcome.bytes_read as f64 / 1e6,
+            outcome.requests,
+            days,
+            args.out.display(),
+            outcome.elapsed.as_secs_f64()
+        );
+    }
+    Ok(if !outcome.tripped.is_empty() {
+        EXIT_ALERT
+    } else if !outcome.problems.is_empty() {
+        EXIT_SOME_UNREADABLE
+    } else {
+        EXIT_OK
+    })
+}
+
+fn history(args: HistoryArgs) -> anyhow::Result<u8> {
+    use iislog::days::{day_text, parse_day};
+    use iislog::history::{Store, Tx};
+    use iislog::report::alert::Rule;
+    if !args.db.is_file() {
+        return Err(anyhow!("{}: no such history database", args.db.display()));
+    }
+    let Rule::Above(selector, _) = Rule::parse(&format!("{}>0", args.code)).map_err(|_| {
+        anyhow!(
+            "--code {:?}: use a class (5xx), a code (503) or code.substatus (500.19)",
+            args.code
+        )
+    })?
+    else {
+        return Err(anyhow!(
+            "--code {:?}: use a class, a code or code.substatus",
+            args.code
+        ));
+    };
+    let mut store = Store::open(&args.db, std::time::Duration::from_secs(10))?;
+    let path = store.path().to_path_buf();
+    let tx = store.read()?;
+    let q = Tx {
+        tx: &tx,
+        path: &path,
+    };
+    let last = match &args.until {
+        Some(d) => parse_day(d, local_today())?,
+        None => match q.days()?.last() {
+            Some(d) => *d,
+            None => iislog::days::day_of(local_today()),
+        },
+    };
+    let first = last - i32::try_from(args.days.max(1)).unwrap_or(30) + 1;
+    let mut rows = Vec::new();
+    for d in first..=last {
+        let counts = q.day_counts(d)?;
+        let total: u64 = counts.values().sum();
+        let hit: u64 = counts
+            .iter()
+            .filter(|((_, c), _)| selector.matches(c))
+            .map(|(_, n)| n)
+            .sum();
+        let pct = if total == 0 {
+            0.0
+        } else {
+            hit as f64 * 100.0 / total as f64
+        };
+        rows.push([
+            day_text(d),
+            total.to_string(),
+            hit.to_string(),
+            format!("{pct:.2}"),
+        ]);
+    }
+    let header = ["day", "requests", &selector.to_string(), "percent"];
+    let table = match args.format {
+        Some(Format::Table) => true,
+        Some(_) => false,
+        None => io::stdout().is_terminal(),
+    };
+    let mut text = String::new();
+    if table {
+        text.push_str(&format!(
+            "{:<10}  {:>10}  {:>10}  {:>7}\n",
+            header[0], header[1], header[2], header[3]
+        ));
+        for r in &rows {
+            text.push_str(&format!(
+                "{:<10}  {:>10}  {:>10}  {:>6}%\n",
+                r[0], r[1], r[2], r[3]
+            ));
+        }
+    } else {
+        text.push_str(&header.join(","));
+        text.push_str("\r\n");
+        for r in &rows {
+            text.push_str(&r.join(","));
+            text.push_str("\r\n");
+        }
+    }
+    let mut out = io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|source| Error::Output {
+            target: "stdout".into(),
+            source,
+        })?;
+    Ok(EXIT_OK)
+}
+
+fn merge(args: MergeArgs) -> anyhow::Result<u8> {
+    use iislog::days::{day_text, DayRange};
+    use iislog::report::merge::{is_csv, merge_csvs};
+    use iislog::report::run::{merge_histories, server_name};
+    let csvs = args.inputs.iter().filter(|p| is_csv(p)).count();
+    if csvs == args.inputs.len() {
+        let summary = merge_csvs(&args.inputs)?;
+        let wopts = WriteOptions {
+            format: Format::Csv,
+            details: false,
+            bom: false,
+        };
+        match &args.output {
+            Some(path) => {
+                let mut buf = Vec::new();
+                output::write(&summary, wopts, &mut buf)?;
+                iislog::report::write::write_atomic(path, &buf)
+                    .with_context(|| format!("could not write {}", path.display()))?;
+            }
+            None => {
+                let mut out = BufWriter::new(io::stdout().lock());
+                output::write(&summary, wopts, &mut out)
+                    .and_then(|()| out.flush())
+                    .map_err(|source| Error::Output {
+                        target: "stdout".into(),
+                        source,
+                    })?;
+            }
+        }
+        if !args.quiet {
+            let n: u64 = summary.requests.values().sum();
+            eprintln!("iislog: merge: {} CSVs, {} requests", args.inputs.len(), n);
+        }
+        return Ok(EXIT_OK);
+    }
+    if csvs > 0 {
+        return Err(anyhow!(
+            "merge either summary CSVs or history databases, not both"
+        ));
+    }
+    let range = DayRange::resolve(
+        args.date.as_deref(),
+        args.since.as_deref(),
+        args.until.as_deref(),
+        local_today(),
+    )?
+    .ok_or_else(|| anyhow!("merging histories needs the days: --date, or --since/--until"))?;
+    let out = args.out.clone().ok_or_else(|| {
+        anyhow!("merging histories needs --out DIR for the farm's report folders")
+    })?;
+    let dbs: Vec<(String, PathBuf)> = args
+        .inputs
+        .iter()
+        .map(|p| (server_name(p), p.clone()))
+        .collect();
+    let mut names: Vec<&String> = dbs.iter().map(|(n, _)| n).collect();
+    names.sort();
+    names.dedup();
+    if names.len() != dbs.len() {
+        return Err(anyhow!("two histories have the same server name; keep each in a folder named after its server (web1/history.db)"));
+    }
+    let written = merge_histories(
+        &dbs,
+        range,
+        &out,
+        resolve_lang(args.lang.as_deref())?,
+        std::time::Duration::from_secs(60),
+    )?;
+    if !args.quiet {
+        eprintln!(
+            "iislog: merge: {} histories, {} days written to {} ({} to {})",
+            dbs.len(),
+            written.len(),
+            out.display(),
+            day_text(range.first),
+            day_text(range.last)
+        );
+    }
+    Ok(EXIT_OK)
 }

@@ -64,6 +64,37 @@ pub struct FieldMap {
     pub substatus: Option<usize>,
     /// Column of `sc-win32-status`, if logged.
     pub win32: Option<usize>,
+    /// Columns the reports read (`date`, `time`, `cs-uri-stem`, `c-ip`, `time-taken`,
+    /// `s-sitename`), found once per block so the per-line work is an index.
+    pub extra: ExtraColumns,
+}
+
+/// Columns beyond the status triple, read only by `report`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ExtraColumns {
+    pub date: Option<usize>,
+    pub time: Option<usize>,
+    pub uri_stem: Option<usize>,
+    pub client_ip: Option<usize>,
+    pub time_taken: Option<usize>,
+    pub site_name: Option<usize>,
+}
+
+impl ExtraColumns {
+    /// The highest column index among those logged.
+    pub fn max_index(&self) -> Option<usize> {
+        [
+            self.date,
+            self.time,
+            self.uri_stem,
+            self.client_ip,
+            self.time_taken,
+            self.site_name,
+        ]
+        .into_iter()
+        .flatten()
+        .max()
+    }
 }
 
 impl FieldMap {
@@ -89,6 +120,14 @@ impl FieldMap {
             status: find("sc-status"),
             substatus: find("sc-substatus"),
             win32: find("sc-win32-status"),
+            extra: ExtraColumns {
+                date: find("date"),
+                time: find("time"),
+                uri_stem: find("cs-uri-stem"),
+                client_ip: find("c-ip"),
+                time_taken: find("time-taken"),
+                site_name: find("s-sitename"),
+            },
             names,
         })
     }

@@ -12,6 +12,11 @@ use crate::summary::Summary;
 
 pub use self::csv::safe_cell;
 
+/// The summary CSV's columns, in order.
+pub fn csv_header() -> &'static [&'static str] {
+    &self::csv::HEADER
+}
+
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {

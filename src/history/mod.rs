@@ -1,0 +1,834 @@
+//! The history: an SQLite database (WAL, schema versioned with `PRAGMA user_version`) that
+//! holds, per log file read, its identity, the offset after its last complete line and the
+//! `#Fields` in force there, and per file and day the tallies the reports are made of.
+
+pub mod schema;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};
+
+use crate::days::{date_of, day_of, day_text, Day};
+use crate::report::alert::{Baseline, DayCounts};
+use crate::report::{DayTally, HourStats, TopN, BUCKETS};
+use crate::service::Service;
+use crate::tally::{Accounting, Code, Codes};
+
+pub use rusqlite::Transaction;
+
+/// What can go wrong with a history database; each says what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum HistoryError {
+    #[error("{path}: not an iislog history, or damaged ({detail}); it was left untouched: move it away, or give another --db")]
+    Corrupt { path: PathBuf, detail: String },
+    #[error("{path}: written by a newer iislog (schema version {found}; this one knows up to {known}); use that iislog or a newer one")]
+    Newer {
+        path: PathBuf,
+        found: i32,
+        known: i32,
+    },
+    #[error("{path}: another iislog run is using this history (waited {waited} s); it was not changed: run again when that one ends")]
+    Busy { path: PathBuf, waited: u64 },
+    #[error("{path}: this history keeps days at UTC offset {kept}, not {asked}: give --utc-offset {kept}, or another --db")]
+    Offset {
+        path: PathBuf,
+        kept: String,
+        asked: String,
+    },
+    #[error("{path}: {detail}")]
+    Sqlite { path: PathBuf, detail: String },
+}
+
+impl HistoryError {
+    /// True for "another run holds it": exit code 5 rather than 4.
+    pub fn is_busy(&self) -> bool {
+        matches!(self, HistoryError::Busy { .. })
+    }
+}
+
+/// 64-bit FNV-1a: a file identity that, unlike std's `DefaultHasher`, is the same in
+/// every build and on every platform.
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+/// How much of a file's start identifies it.
+pub const HEAD_LEN: usize = 4096;
+
+/// What the history knows of one log file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileState {
+    pub id: i64,
+    pub size: u64,
+    pub head_len: u64,
+    pub head_hash: String,
+    pub offset: u64,
+    /// The `#Fields` list in force at `offset`: `None` none yet, `Some("")` unusable.
+    pub fields: Option<String>,
+}
+
+/// An open history.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    wait: Duration,
+}
+
+fn code_to_sql(c: Code) -> Option<i64> {
+    match c {
+        Code::Value(v) => Some(i64::from(v)),
+        Code::Empty => Some(-1),
+        Code::NotLogged => None,
+    }
+}
+
+fn code_from_sql(v: Option<i64>) -> Code {
+    match v {
+        None => Code::NotLogged,
+        Some(-1) => Code::Empty,
+        Some(v) => u32::try_from(v).map_or(Code::Empty, Code::Value),
+    }
+}
+
+fn hist_text(h: &[u64]) -> String {
+    h.iter()
+        .enumerate()
+        .filter(|(_, &n)| n > 0)
+        .map(|(b, n)| format!("{b}:{n}"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn hist_parse(text: &str) -> Vec<u64> {
+    if text.is_empty() {
+        return Vec::new();
+    }
+    let mut h = vec![0; BUCKETS];
+    for part in text.split(',') {
+        if let Some((b, n)) = part.split_once(':') {
+            if let (Ok(b), Ok(n)) = (b.parse::<usize>(), n.parse::<u64>()) {
+                if let Some(slot) = h.get_mut(b) {
+                    *slot += n;
+                }
+            }
+        }
+    }
+    h
+}
+
+impl Store {
+    /// Opens (or creates) the history at `path`, waiting up to `wait` for another run.
+    /// A file that is not an iislog history, or is damaged, is refused and left as it is.
+    pub fn open(path: &Path, wait: Duration) -> Result<Store, HistoryError> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| HistoryError::Sqlite {
+            path: path.to_path_buf(),
+            detail: format!("cannot open: {e}"),
+        })?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+            wait,
+        };
+        store.conn.busy_timeout(wait).map_err(|e| store.err(e))?;
+        store.prepare()?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Maps an SQLite error to what the user should hear.
+    pub fn err(&self, e: rusqlite::Error) -> HistoryError {
+        let path = self.path.clone();
+        match e.sqlite_error_code() {
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => HistoryError::Busy {
+                path,
+                waited: self.wait.as_secs(),
+            },
+            Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => HistoryError::Corrupt {
+                path,
+                detail: e.to_string(),
+            },
+            _ => HistoryError::Sqlite {
+                path,
+                detail: e.to_string(),
+            },
+        }
+    }
+
+    /// Checks what the file is, sets WAL, and brings the schema up to date.
+    fn prepare(&mut self) -> Result<(), HistoryError> {
+        let (version, app, tables): (i32, i32, i64) = (|| {
+            let v = self
+                .conn
+                .query_row("PRAGMA user_version", [], |r| r.get(0))?;
+            let a = self
+                .conn
+                .query_row("PRAGMA application_id", [], |r| r.get(0))?;
+            let t = self
+                .conn
+                .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+            Ok((v, a, t))
+        })()
+        .map_err(|e| self.err(e))?;
+        let ours = app == schema::APPLICATION_ID || (app == 0 && version == 0 && tables == 0);
+        if !ours {
+            return Err(HistoryError::Corrupt {
+                path: self.path.clone(),
+                detail: "an SQLite database of another program".into(),
+            });
+        }
+        if version > schema::VERSION {
+            return Err(HistoryError::Newer {
+                path: self.path.clone(),
+                found: version,
+                known: schema::VERSION,
+            });
+        }
+        self.conn
+            .query_row("PRAGMA journal_mode=WAL", [], |_| Ok(()))
+            .map_err(|e| self.err(e))?;
+        if version < schema::VERSION {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(|e| err_of(&self.path, self.wait, e))?;
+            // Read again under the lock: another run may have migrated meanwhile.
+            let now: i32 = tx
+                .query_row("PRAGMA user_version", [], |r| r.get(0))
+                .map_err(|e| err_of(&self.path, self.wait, e))?;
+            for (i, sql) in schema::MIGRATIONS
+                .iter()
+                .enumerate()
+                .skip(now.max(0) as usize)
+            {
+                tx.execute_batch(sql)
+                    .and_then(|()| tx.pragma_update(None, "user_version", (i + 1) as i32))
+                    .map_err(|e| err_of(&self.path, self.wait, e))?;
+            }
+            tx.pragma_update(None, "application_id", schema::APPLICATION_ID)
+                .and_then(|()| tx.commit())
+                .map_err(|e| err_of(&self.path, self.wait, e))?;
+        }
+        Ok(())
+    }
+
+    /// Starts the run's one write transaction (waits for another run, up to the wait).
+    pub fn begin(&mut self) -> Result<Transaction<'_>, HistoryError> {
+        let (path, wait) = (self.path.clone(), self.wait);
+        self.conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| err_of(&path, wait, e))
+    }
+
+    /// A read transaction, for reports.
+    pub fn read(&mut self) -> Result<Transaction<'_>, HistoryError> {
+        let (path, wait) = (self.path.clone(), self.wait);
+        self.conn
+            .transaction_with_behavior(TransactionBehavior::Deferred)
+            .map_err(|e| err_of(&path, wait, e))
+    }
+}
+
+fn err_of(path: &Path, wait: Duration, e: rusqlite::Error) -> HistoryError {
+    match e.sqlite_error_code() {
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => HistoryError::Busy {
+            path: path.to_path_buf(),
+            waited: wait.as_secs(),
+        },
+        Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => HistoryError::Corrupt {
+            path: path.to_path_buf(),
+            detail: e.to_string(),
+        },
+        _ => HistoryError::Sqlite {
+            path: path.to_path_buf(),
+            detail: e.to_string(),
+        },
+    }
+}
+
+/// Queries on an open transaction; every error is mapped with the database's path.
+pub struct Tx<'a, 't> {
+    pub tx: &'a Transaction<'t>,
+    pub path: &'a Path,
+}
+
+type R<T> = Result<T, HistoryError>;
+
+impl Tx<'_, '_> {
+    fn e(&self, e: rusqlite::Error) -> HistoryError {
+        err_of(self.path, Duration::ZERO, e)
+    }
+
+    /// Checks that the history keeps days at `offset` (set on the first run).
+    pub fn check_offset(&self, offset: &str) -> R<()> {
+        let kept: Option<String> = self
+            .tx
+            .query_row(
+                "SELECT value FROM settings WHERE key = 'utc_offset'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.e(e))?;
+        match kept {
+            Some(k) if k != offset => Err(HistoryError::Offset {
+                path: self.path.to_path_buf(),
+                kept: k,
+                asked: offset.to_string(),
+            }),
+            Some(_) => Ok(()),
+            None => self
+                .tx
+                .execute(
+                    "INSERT INTO settings(key, value) VALUES ('utc_offset', ?1)",
+                    [offset],
+                )
+                .map(drop)
+                .map_err(|e| self.e(e)),
+        }
+    }
+
+    /// The offset the history keeps days at, if set.
+    pub fn offset(&self) -> R<Option<String>> {
+        self.tx
+            .query_row(
+                "SELECT value FROM settings WHERE key = 'utc_offset'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.e(e))
+    }
+
+    pub fn file_state(&self, path: &str) -> R<Option<FileState>> {
+        self.tx
+            .query_row(
+                "SELECT id, size, head_len, head_hash, offset, fields FROM files WHERE path = ?1",
+                [path],
+                |r| {
+                    Ok(FileState {
+                        id: r.get(0)?,
+                        size: r.get::<_, i64>(1)? as u64,
+                        head_len: r.get::<_, i64>(2)? as u64,
+                        head_hash: r.get(3)?,
+                        offset: r.get::<_, i64>(4)? as u64,
+                        fields: r.get(5)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(|e| self.e(e))
+    }
+
+    /// Creates a file's row (offset 0) and returns its id.
+    pub fn add_file(&self, path: &str, service: Service, now: &str) -> R<i64> {
+        self.tx
+            .execute(
+                "INSERT INTO files(path, service, size, head_len, head_hash, offset, last_read) VALUES (?1, ?2, 0, 0, '', 0, ?3)",
+                params![path, service.name(), now],
+            )
+            .map_err(|e| self.e(e))?;
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    /// Forgets what was read of a file (it shrank or was rewritten): its tallies go, so
+    /// reading it again replaces them rather than adding to them. Returns the days it had.
+    pub fn reset_file(&self, id: i64) -> R<Vec<Day>> {
+        let days = self.days_of_file(id)?;
+        for sql in [
+            "DELETE FROM codes WHERE file_id = ?1",
+            "DELETE FROM hours WHERE file_id = ?1",
+            "DELETE FROM top WHERE file_id = ?1",
+            "UPDATE files SET offset = 0, fields = NULL, lines = 0, requests = 0, directives = 0, blank = 0, skipped = 0, undated = 0, rereads = rereads + 1 WHERE id = ?1",
+        ] {
+            self.tx.execute(sql, [id]).map_err(|e| self.e(e))?;
+        }
+        Ok(days)
+    }
+
+    fn days_of_file(&self, id: i64) -> R<Vec<Day>> {
+        let mut st = self
+            .tx
+            .prepare("SELECT DISTINCT day FROM codes WHERE file_id = ?1")
+            .map_err(|e| self.e(e))?;
+        let days = st
+            .query_map([id], |r| r.get::<_, String>(0))
+            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+            .map_err(|e| self.e(e))?;
+        Ok(days.iter().filter_map(|d| parse_day(d)).collect())
+    }
+
+    /// Records how far a file has been read, and adds the new lines' account.
+    #[allow(clippy::too_many_arguments)]
+    pub fn advance_file(
+        &self,
+        id: i64,
+        size: u64,
+        head_len: u64,
+        head_hash: &str,
+        offset: u64,
+        fields: Option<&str>,
+        acct: &Accounting,
+        undated: u64,
+        now: &str,
+    ) -> R<()> {
+        self.tx
+            .execute(
+                "UPDATE files SET size = ?2, head_len = ?3, head_hash = ?4, offset = ?5, fields = ?6,
+                 lines = lines + ?7, requests = requests + ?8, directives = directives + ?9,
+                 blank = blank + ?10, skipped = skipped + ?11, undated = undated + ?12, last_read = ?13
+                 WHERE id = ?1",
+                params![
+                    id,
+                    size as i64,
+                    head_len as i64,
+                    head_hash,
+                    offset as i64,
+                    fields,
+                    acct.lines as i64,
+                    acct.requests as i64,
+                    acct.directives as i64,
+                    acct.blank as i64,
+                    acct.skipped_total() as i64,
+                    undated as i64,
+                    now
+                ],
+            )
+            .map(drop)
+            .map_err(|e| self.e(e))
+    }
+
+    /// Adds `add` to what the history holds for a file and day.
+    pub fn add_file_day(&self, id: i64, day: Day, add: DayTally) -> R<()> {
+        let mut t = self.load_where("file_id = ?1 AND day = ?2", params![id, day_text(day)])?;
+        let mut current = t.remove(&Service::Http).unwrap_or_default();
+        for (_, other) in t {
+            current.merge(other);
+        }
+        current.merge(add);
+        let d = day_text(day);
+        for sql in [
+            "DELETE FROM codes WHERE file_id = ?1 AND day = ?2",
+            "DELETE FROM hours WHERE file_id = ?1 AND day = ?2",
+            "DELETE FROM top WHERE file_id = ?1 AND day = ?2",
+        ] {
+            self.tx
+                .execute(sql, params![id, d])
+                .map_err(|e| self.e(e))?;
+        }
+        let mut ins = self
+            .tx
+            .prepare_cached("INSERT INTO codes(file_id, day, site, status, substatus, win32_status, count) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+            .map_err(|e| self.e(e))?;
+        for ((site, k), n) in &current.codes {
+            ins.execute(params![
+                id,
+                d,
+                site,
+                code_to_sql(k.status),
+                code_to_sql(k.substatus),
+                code_to_sql(k.win32),
+                *n as i64
+            ])
+            .map_err(|e| self.e(e))?;
+        }
+        let mut ins = self
+            .tx
+            .prepare_cached("INSERT INTO hours(file_id, day, hour, other, c1xx, c2xx, c3xx, c4xx, c5xx, tt_count, tt_sum, tt_hist) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)")
+            .map_err(|e| self.e(e))?;
+        for (hour, h) in current.hours.iter().enumerate() {
+            if h.requests() == 0 {
+                continue;
+            }
+            let c = h.classes.map(|v| v as i64);
+            ins.execute(params![
+                id,
+                d,
+                hour as i64,
+                c[0],
+                c[1],
+                c[2],
+                c[3],
+                c[4],
+                c[5],
+                h.tt_count as i64,
+                h.tt_sum as i64,
+                hist_text(&h.hist)
+            ])
+            .map_err(|e| self.e(e))?;
+        }
+        let mut ins = self
+            .tx
+            .prepare_cached("INSERT INTO top(file_id, day, status, substatus, kind, value, count, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
+            .map_err(|e| self.e(e))?;
+        for ((status, sub), pair) in &current.top {
+            for (kind, list) in [("uri", &pair.uris), ("client-ip", &pair.ips)] {
+                // The list's own row: value NULL, count = values counted, error = floor.
+                ins.execute(params![
+                    id,
+                    d,
+                    i64::from(*status),
+                    code_to_sql(*sub),
+                    kind,
+                    Option::<String>::None,
+                    list.total as i64,
+                    list.floor as i64
+                ])
+                .map_err(|e| self.e(e))?;
+                for c in list.sorted() {
+                    ins.execute(params![
+                        id,
+                        d,
+                        i64::from(*status),
+                        code_to_sql(*sub),
+                        kind,
+                        &*c.value,
+                        c.count as i64,
+                        c.error as i64
+                    ])
+                    .map_err(|e| self.e(e))?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Tallies per service matching a WHERE clause on `codes`/`hours`/`top` (which all have
+    /// `file_id` and `day`).
+    fn load_where(
+        &self,
+        cond: &str,
+        args: impl rusqlite::Params + Clone,
+    ) -> R<BTreeMap<Service, DayTally>> {
+        let mut out: BTreeMap<Service, DayTally> = BTreeMap::new();
+        let service_of = |s: String| Service::from_name(&s).unwrap_or(Service::Http);
+        let sql = format!("SELECT f.service, c.site, c.status, c.substatus, c.win32_status, c.count FROM codes c JOIN files f ON f.id = c.file_id WHERE {}", prefixed(cond, "c"));
+        let mut st = self.tx.prepare(&sql).map_err(|e| self.e(e))?;
+        let mut rows = st.query(args.clone()).map_err(|e| self.e(e))?;
+        while let Some(r) = rows.next().map_err(|e| self.e(e))? {
+            let get = || -> rusqlite::Result<_> {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<i64>>(2)?,
+                    r.get::<_, Option<i64>>(3)?,
+                    r.get::<_, Option<i64>>(4)?,
+                    r.get::<_, i64>(5)?,
+                ))
+            };
+            let (svc, site, s, sub, w, n) = get().map_err(|e| self.e(e))?;
+            let k = Codes {
+                status: code_from_sql(s),
+                substatus: code_from_sql(sub),
+                win32: code_from_sql(w),
+            };
+            *out.entry(service_of(svc))
+                .or_default()
+                .codes
+                .entry((site, k))
+                .or_insert(0) += n as u64;
+        }
+        drop(rows);
+        let sql = format!("SELECT f.service, h.hour, h.other, h.c1xx, h.c2xx, h.c3xx, h.c4xx, h.c5xx, h.tt_count, h.tt_sum, h.tt_hist FROM hours h JOIN files f ON f.id = h.file_id WHERE {}", prefixed(cond, "h"));
+        let mut st = self.tx.prepare(&sql).map_err(|e| self.e(e))?;
+        let mut rows = st.query(args.clone()).map_err(|e| self.e(e))?;
+        while let Some(r) = rows.next().map_err(|e| self.e(e))? {
+            let get = || -> rusqlite::Result<_> {
+                let mut classes = [0u64; 6];
+                for (i, c) in classes.iter_mut().enumerate() {
+                    *c = r.get::<_, i64>(2 + i)? as u64;
+                }
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    HourStats {
+                        classes,
+                        tt_count: r.get::<_, i64>(8)? as u64,
+                        tt_sum: r.get::<_, i64>(9)? as u64,
+                        hist: hist_parse(&r.get::<_, String>(10)?),
+                    },
+                ))
+            };
+            let (svc, hour, h) = get().map_err(|e| self.e(e))?;
+            if let Some(slot) = out
+                .entry(service_of(svc))
+                .or_default()
+                .hours
+                .get_mut(hour.clamp(0, 23) as usize)
+            {
+                slot.merge(&h);
+            }
+        }
+        drop(rows);
+        let sql = format!("SELECT f.service, t.file_id, t.status, t.substatus, t.kind, t.value, t.count, t.error FROM top t JOIN files f ON f.id = t.file_id WHERE {} ORDER BY t.file_id, t.day", prefixed(cond, "t"));
+        let mut st = self.tx.prepare(&sql).map_err(|e| self.e(e))?;
+        let mut rows = st.query(args).map_err(|e| self.e(e))?;
+        // Lists are rebuilt per file and day, then merged.
+        type ListKey = (String, i64, i64, Option<i64>, String);
+        let mut lists: BTreeMap<ListKey, TopN> = BTreeMap::new();
+        while let Some(r) = rows.next().map_err(|e| self.e(e))? {
+            let get = || -> rusqlite::Result<_> {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, Option<i64>>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, Option<String>>(5)?,
+                    r.get::<_, i64>(6)? as u64,
+                    r.get::<_, i64>(7)? as u64,
+                ))
+            };
+            let (svc, file, status, sub, kind, value, count, error) =
+                get().map_err(|e| self.e(e))?;
+            let list = lists.entry((svc, file, status, sub, kind)).or_default();
+            match value {
+                None => {
+                    list.total = count;
+                    list.floor = error;
+                }
+                Some(v) => list.push_stored(&v, count, error),
+            }
+        }
+        for ((svc, _, status, sub, kind), list) in lists {
+            let key = (u32::try_from(status).unwrap_or(0), code_from_sql(sub));
+            let pair = out
+                .entry(service_of(svc))
+                .or_default()
+                .top
+                .entry(key)
+                .or_default();
+            if kind == "uri" {
+                pair.uris.merge(list);
+            } else {
+                pair.ips.merge(list);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Everything the history holds for `day`, per service.
+    pub fn load_day(&self, day: Day) -> R<BTreeMap<Service, DayTally>> {
+        self.load_where("day = ?1", params![day_text(day)])
+    }
+
+    /// Requests per service and triple on `day` (for alert baselines).
+    pub fn day_counts(&self, day: Day) -> R<DayCounts> {
+        let mut st = self
+            .tx
+            .prepare_cached("SELECT f.service, c.status, c.substatus, c.win32_status, sum(c.count) FROM codes c JOIN files f ON f.id = c.file_id WHERE c.day = ?1 GROUP BY 1, 2, 3, 4")
+            .map_err(|e| self.e(e))?;
+        let rows = st
+            .query_map([day_text(day)], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, Option<i64>>(1)?,
+                    r.get::<_, Option<i64>>(2)?,
+                    r.get::<_, Option<i64>>(3)?,
+                    r.get::<_, i64>(4)?,
+                ))
+            })
+            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+            .map_err(|e| self.e(e))?;
+        let mut out = DayCounts::new();
+        for (svc, s, sub, w, n) in rows {
+            let k = Codes {
+                status: code_from_sql(s),
+                substatus: code_from_sql(sub),
+                win32: code_from_sql(w),
+            };
+            let svc = Service::from_name(&svc).unwrap_or(Service::Http);
+            *out.entry((svc, k)).or_insert(0) += n as u64;
+        }
+        Ok(out)
+    }
+
+    /// The previous 7 days with requests, and the triples of the previous 30 days.
+    pub fn baseline(&self, day: Day) -> R<Baseline> {
+        let mut b = Baseline::default();
+        for d in (day - 30..day).rev() {
+            let counts = self.day_counts(d)?;
+            if counts.is_empty() {
+                continue;
+            }
+            b.seen30.extend(counts.keys().copied());
+            if d >= day - 7 {
+                b.prev7.push(counts);
+            }
+        }
+        Ok(b)
+    }
+
+    /// (day, requests, 4xx+5xx, 5xx) for the 30 days up to `day`.
+    pub fn trend(&self, day: Day) -> R<Vec<(Day, u64, u64, u64)>> {
+        let mut st = self
+            .tx
+            .prepare_cached("SELECT day, sum(count), sum(CASE WHEN status BETWEEN 400 AND 599 THEN count ELSE 0 END), sum(CASE WHEN status BETWEEN 500 AND 599 THEN count ELSE 0 END) FROM codes WHERE day BETWEEN ?1 AND ?2 GROUP BY day")
+            .map_err(|e| self.e(e))?;
+        let rows = st
+            .query_map(params![day_text(day - 29), day_text(day)], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, i64>(3)?,
+                ))
+            })
+            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+            .map_err(|e| self.e(e))?;
+        let by: BTreeMap<Day, (u64, u64, u64)> = rows
+            .into_iter()
+            .filter_map(|(d, a, b, c)| Some((parse_day(&d)?, (a as u64, b as u64, c as u64))))
+            .collect();
+        Ok((day - 29..=day)
+            .map(|d| {
+                let (a, b, c) = by.get(&d).copied().unwrap_or_default();
+                (d, a, b, c)
+            })
+            .collect())
+    }
+
+    /// Days in the history (optionally between two days).
+    pub fn days(&self) -> R<BTreeSet<Day>> {
+        let mut st = self
+            .tx
+            .prepare("SELECT DISTINCT day FROM codes")
+            .map_err(|e| self.e(e))?;
+        let rows = st
+            .query_map([], |r| r.get::<_, String>(0))
+            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+            .map_err(|e| self.e(e))?;
+        Ok(rows.iter().filter_map(|d| parse_day(d)).collect())
+    }
+
+    pub fn add_pending(&self, days: &BTreeSet<Day>) -> R<()> {
+        for d in days {
+            self.tx
+                .execute(
+                    "INSERT OR IGNORE INTO pending(day) VALUES (?1)",
+                    [day_text(*d)],
+                )
+                .map_err(|e| self.e(e))?;
+        }
+        Ok(())
+    }
+
+    pub fn pending(&self) -> R<BTreeSet<Day>> {
+        let mut st = self
+            .tx
+            .prepare("SELECT day FROM pending")
+            .map_err(|e| self.e(e))?;
+        let rows = st
+            .query_map([], |r| r.get::<_, String>(0))
+            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+            .map_err(|e| self.e(e))?;
+        Ok(rows.iter().filter_map(|d| parse_day(d)).collect())
+    }
+
+    pub fn done_pending(&self, day: Day) -> R<()> {
+        self.tx
+            .execute("DELETE FROM pending WHERE day = ?1", [day_text(day)])
+            .map(drop)
+            .map_err(|e| self.e(e))
+    }
+
+    pub fn add_run(&self, started: &str, files: u64, bytes: u64, requests: u64) -> R<()> {
+        self.tx
+            .execute(
+                "INSERT INTO runs(started, files, bytes, requests) VALUES (?1, ?2, ?3, ?4)",
+                params![started, files as i64, bytes as i64, requests as i64],
+            )
+            .map(drop)
+            .map_err(|e| self.e(e))
+    }
+}
+
+/// Qualifies the bare `file_id`/`day` columns of a condition with a table alias.
+fn prefixed(cond: &str, alias: &str) -> String {
+    cond.replace("file_id", &format!("{alias}.file_id"))
+        .replace("day", &format!("{alias}.day"))
+}
+
+fn parse_day(text: &str) -> Option<Day> {
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .map(day_of)
+}
+
+/// `YYYY-MM-DD` of a day (re-exported for callers that hold a `Day`).
+pub fn day_name(day: Day) -> String {
+    date_of(day).format("%Y-%m-%d").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fnv_is_stable() {
+        // Published FNV-1a 64 test vectors.
+        assert_eq!(fnv1a(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(fnv1a(b"foobar"), 0x8594_4171_f739_67e8);
+    }
+
+    #[test]
+    fn codes_round_trip() {
+        for c in [
+            Code::Value(0),
+            Code::Value(u32::MAX),
+            Code::Empty,
+            Code::NotLogged,
+        ] {
+            assert_eq!(code_from_sql(code_to_sql(c)), c);
+        }
+        let mut h = vec![0; BUCKETS];
+        h[3] = 2;
+        h[200] = 7;
+        assert_eq!(hist_parse(&hist_text(&h)), h);
+    }
+
+    #[test]
+    fn foreign_and_damaged_files_are_refused_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let junk = dir.path().join("junk.db");
+        std::fs::write(&junk, vec![b'x'; 5000]).unwrap();
+        let e = Store::open(&junk, Duration::ZERO).err().unwrap();
+        assert!(matches!(e, HistoryError::Corrupt { .. }), "{e}");
+        assert_eq!(std::fs::read(&junk).unwrap(), vec![b'x'; 5000]);
+
+        let other = dir.path().join("other.db");
+        Connection::open(&other)
+            .unwrap()
+            .execute_batch("CREATE TABLE t(x)")
+            .unwrap();
+        assert!(matches!(
+            Store::open(&other, Duration::ZERO).err().unwrap(),
+            HistoryError::Corrupt { .. }
+        ));
+
+        let newer = dir.path().join("newer.db");
+        let c = Connection::open(&newer).unwrap();
+        c.pragma_update(None, "application_id", schema::APPLICATION_ID)
+            .unwrap();
+        c.pragma_update(None, "user_version", schema::VERSION + 1)
+            .unwrap();
+        drop(c);
+        assert!(matches!(
+            Store::open(&newer, Duration::ZERO).err().unwrap(),
+            HistoryError::Newer { .. }
+        ));
+    }
+}

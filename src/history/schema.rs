@@ -1,0 +1,85 @@
+//! The history's schema, versioned with `PRAGMA user_version`: each migration takes the
+//! database from version n to n + 1 inside the run's transaction. A database of a newer
+//! version than this build knows is refused, never changed.
+
+/// `PRAGMA application_id`: "IISL", so another program's SQLite file is never taken.
+pub const APPLICATION_ID: i32 = 0x4949_534C;
+
+/// Migrations; `MIGRATIONS[n]` goes from version n to n + 1.
+pub const MIGRATIONS: &[&str] = &[
+    // 0 -> 1
+    "
+CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE files (
+    id         INTEGER PRIMARY KEY,
+    path       TEXT NOT NULL UNIQUE,
+    service    TEXT NOT NULL,
+    size       INTEGER NOT NULL,
+    head_len   INTEGER NOT NULL,
+    head_hash  TEXT NOT NULL,
+    offset     INTEGER NOT NULL,
+    fields     TEXT,
+    lines      INTEGER NOT NULL DEFAULT 0,
+    requests   INTEGER NOT NULL DEFAULT 0,
+    directives INTEGER NOT NULL DEFAULT 0,
+    blank      INTEGER NOT NULL DEFAULT 0,
+    skipped    INTEGER NOT NULL DEFAULT 0,
+    undated    INTEGER NOT NULL DEFAULT 0,
+    rereads    INTEGER NOT NULL DEFAULT 0,
+    last_read  TEXT NOT NULL
+);
+CREATE TABLE codes (
+    file_id      INTEGER NOT NULL REFERENCES files(id),
+    day          TEXT NOT NULL,
+    site         TEXT NOT NULL,
+    status       INTEGER,
+    substatus    INTEGER,
+    win32_status INTEGER,
+    count        INTEGER NOT NULL
+);
+CREATE INDEX codes_day ON codes(day, file_id);
+CREATE INDEX codes_file ON codes(file_id, day);
+CREATE TABLE hours (
+    file_id  INTEGER NOT NULL REFERENCES files(id),
+    day      TEXT NOT NULL,
+    hour     INTEGER NOT NULL,
+    other    INTEGER NOT NULL,
+    c1xx     INTEGER NOT NULL,
+    c2xx     INTEGER NOT NULL,
+    c3xx     INTEGER NOT NULL,
+    c4xx     INTEGER NOT NULL,
+    c5xx     INTEGER NOT NULL,
+    tt_count INTEGER NOT NULL,
+    tt_sum   INTEGER NOT NULL,
+    tt_hist  TEXT NOT NULL,
+    PRIMARY KEY (file_id, day, hour)
+);
+CREATE TABLE top (
+    file_id   INTEGER NOT NULL REFERENCES files(id),
+    day       TEXT NOT NULL,
+    status    INTEGER NOT NULL,
+    substatus INTEGER,
+    kind      TEXT NOT NULL,
+    value     TEXT,
+    count     INTEGER NOT NULL,
+    error     INTEGER NOT NULL
+);
+CREATE INDEX top_file ON top(file_id, day);
+CREATE TABLE pending (
+    day TEXT PRIMARY KEY
+);
+CREATE TABLE runs (
+    id       INTEGER PRIMARY KEY,
+    started  TEXT NOT NULL,
+    files    INTEGER NOT NULL,
+    bytes    INTEGER NOT NULL,
+    requests INTEGER NOT NULL
+);
+",
+];
+
+/// The version this build writes.
+pub const VERSION: i32 = MIGRATIONS.len() as i32;

@@ -1,0 +1,351 @@
+//! The report's line sink: beside the line account, it files each request under its day
+//! and hour (from `date`/`time`, shifted to local days) and site, times it, and counts the
+//! URI and client IP of errors. Columns are found by the indices `FieldMap` caches per
+//! block; `summary` never runs this code.
+
+use std::collections::{BTreeMap, HashMap};
+use std::hash::BuildHasherDefault;
+use std::sync::Arc;
+
+use crate::chunk::ChunkSink;
+use crate::days::{self, Day, DayRange, UtcOffset};
+use crate::parse::LineSink;
+use crate::report::{class_of, DayTally, ErrorKey, HourStats, TopPair};
+use crate::tally::{Code, Codes, KeyHasher, SkipReason, Tally};
+use crate::w3c::{Directive, FieldMap};
+
+/// Settings shared by every piece of one file.
+#[derive(Debug, Clone)]
+pub struct CollectConfig {
+    pub offset: UtcOffset,
+    /// Site of lines without `s-sitename`: `W3SVC1` from the folder, or `-`.
+    pub default_site: String,
+    /// Only these days are kept (all when `None`); other lines are still accounted.
+    pub keep: Option<DayRange>,
+}
+
+type SiteCodes = HashMap<(u32, Codes), u64, BuildHasherDefault<KeyHasher>>;
+
+#[derive(Debug, Clone)]
+struct DayAcc {
+    codes: SiteCodes,
+    hours: Vec<HourStats>,
+    top: BTreeMap<ErrorKey, TopPair>,
+}
+
+impl Default for DayAcc {
+    fn default() -> DayAcc {
+        DayAcc {
+            codes: SiteCodes::default(),
+            hours: vec![HourStats::default(); 24],
+            top: BTreeMap::new(),
+        }
+    }
+}
+
+/// What collecting one file (or piece) gave.
+#[derive(Debug, Clone, Default)]
+pub struct FileDays {
+    /// The line account (its `codes` stay empty: they are per day below).
+    pub tally: Tally,
+    pub days: BTreeMap<Day, DayTally>,
+    /// Requests whose `date`/`time` is missing or unreadable: in no day.
+    pub undated: u64,
+    /// Requests on days outside `keep`.
+    pub outside: u64,
+}
+
+/// A `LineSink` for reports.
+#[derive(Debug, Clone)]
+pub struct Collector {
+    cfg: Arc<CollectConfig>,
+    tally: Tally,
+    days: Vec<(Day, DayAcc)>,
+    last: usize,
+    sites: Vec<Box<str>>,
+    last_date: [u8; 10],
+    last_date_day: Option<Day>,
+    undated: u64,
+    outside: u64,
+}
+
+impl Collector {
+    pub fn new(cfg: Arc<CollectConfig>) -> Collector {
+        let default_site = cfg.default_site.clone().into_boxed_str();
+        Collector {
+            cfg,
+            tally: Tally::default(),
+            days: Vec::new(),
+            last: 0,
+            sites: vec![default_site],
+            last_date: [0; 10],
+            last_date_day: None,
+            undated: 0,
+            outside: 0,
+        }
+    }
+
+    pub fn finish(self) -> FileDays {
+        let mut days = BTreeMap::new();
+        for (day, acc) in self.days {
+            let mut t = DayTally {
+                hours: acc.hours,
+                top: acc.top,
+                ..DayTally::default()
+            };
+            for ((site, codes), n) in acc.codes {
+                let site = self.sites.get(site as usize).map_or("-", |s| s);
+                *t.codes.entry((site.to_string(), codes)).or_insert(0) += n;
+            }
+            days.insert(day, t);
+        }
+        FileDays {
+            tally: self.tally,
+            days,
+            undated: self.undated,
+            outside: self.outside,
+        }
+    }
+
+    #[inline]
+    fn day_slot(&mut self, day: Day) -> &mut DayAcc {
+        if self.days.get(self.last).is_none_or(|(d, _)| *d != day) {
+            self.last = match self.days.iter().position(|(d, _)| *d == day) {
+                Some(i) => i,
+                None => {
+                    self.days.push((day, DayAcc::default()));
+                    self.days.len() - 1
+                }
+            };
+        }
+        &mut self.days[self.last].1
+    }
+
+    #[inline]
+    fn site_index(&mut self, name: &[u8]) -> u32 {
+        if name == b"-" || name.is_empty() {
+            return 0;
+        }
+        if let Some(i) = self.sites.iter().position(|s| s.as_bytes() == name) {
+            return i as u32;
+        }
+        self.sites.push(String::from_utf8_lossy(name).into());
+        (self.sites.len() - 1) as u32
+    }
+
+    #[inline]
+    fn date_day(&mut self, date: &[u8]) -> Option<Day> {
+        if date.len() == 10 && self.last_date_day.is_some() && date == self.last_date {
+            return self.last_date_day;
+        }
+        let day = days::parse_date_field(date)?;
+        self.last_date.copy_from_slice(date);
+        self.last_date_day = Some(day);
+        Some(day)
+    }
+}
+
+/// Column `k` of a line of `count` columns, found from the nearer end.
+#[inline]
+fn field(line: &[u8], k: usize, count: usize) -> &[u8] {
+    let start = if k == 0 {
+        0
+    } else if k <= count / 2 {
+        memchr::memchr_iter(b' ', line)
+            .nth(k - 1)
+            .map_or(line.len(), |i| i + 1)
+    } else {
+        memchr::memrchr_iter(b' ', line)
+            .nth(count - 1 - k)
+            .map_or(0, |i| i + 1)
+    };
+    let rest = &line[start.min(line.len())..];
+    &rest[..memchr::memchr(b' ', rest).unwrap_or(rest.len())]
+}
+
+#[inline]
+fn parse_ms(f: &[u8]) -> Option<u32> {
+    if f.is_empty() || f.len() > 9 {
+        return None;
+    }
+    let mut n = 0u32;
+    for &b in f {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        n = n * 10 + u32::from(d);
+    }
+    Some(n)
+}
+
+impl LineSink for Collector {
+    #[inline]
+    fn request(&mut self, codes: Codes, line: &[u8], map: &FieldMap) {
+        self.tally.acct.requests += 1;
+        let ex = map.extra;
+        let count = map.len();
+        let (Some(di), Some(ti)) = (ex.date, ex.time) else {
+            self.undated += 1;
+            return;
+        };
+        let Some(utc_day) = self.date_day(field(line, di, count)) else {
+            self.undated += 1;
+            return;
+        };
+        let Some(second) = days::parse_time_field(field(line, ti, count)) else {
+            self.undated += 1;
+            return;
+        };
+        let (day, hour) = days::shift(utc_day, second, self.cfg.offset);
+        if self.cfg.keep.is_some_and(|r| !r.contains(day)) {
+            self.outside += 1;
+            return;
+        }
+        let site = match ex.site_name {
+            Some(si) => self.site_index(field(line, si, count)),
+            None => 0,
+        };
+        let ms = ex.time_taken.and_then(|i| parse_ms(field(line, i, count)));
+        let error = match codes.status {
+            Code::Value(s @ 400..=599) => Some(s),
+            _ => None,
+        };
+        let uri = error.and(ex.uri_stem).map(|i| field(line, i, count));
+        let ip = error.and(ex.client_ip).map(|i| field(line, i, count));
+        let acc = self.day_slot(day);
+        *acc.codes.entry((site, codes)).or_insert(0) += 1;
+        let h = &mut acc.hours[usize::from(hour)];
+        h.classes[class_of(codes.status)] += 1;
+        if let Some(ms) = ms {
+            h.add_time(ms);
+        }
+        if let Some(s) = error {
+            let pair = acc.top.entry((s, codes.substatus)).or_default();
+            if let Some(u) = uri {
+                pair.uris.add(u);
+            }
+            if let Some(ip) = ip {
+                pair.ips.add(ip);
+            }
+        }
+    }
+    #[inline]
+    fn directive(&mut self, _directive: Directive<'_>) {
+        self.tally.acct.directives += 1;
+    }
+    #[inline]
+    fn blank(&mut self) {
+        self.tally.acct.blank += 1;
+    }
+    #[inline]
+    fn skip(&mut self, reason: SkipReason, line_no: u64) {
+        self.tally.skip(reason, line_no);
+    }
+}
+
+impl ChunkSink for Collector {
+    fn fresh(&self) -> Collector {
+        Collector::new(self.cfg.clone())
+    }
+    fn tally_mut(&mut self) -> &mut Tally {
+        &mut self.tally
+    }
+    fn absorb(&mut self, other: Collector, line_offset: u64) {
+        self.tally.merge_shifted(other.tally, line_offset);
+        self.undated += other.undated;
+        self.outside += other.outside;
+        let remap: Vec<u32> = other
+            .sites
+            .iter()
+            .map(|s| self.site_index(s.as_bytes()))
+            .collect();
+        // Index 0 is the default site on both sides.
+        for (day, acc) in other.days {
+            let mine = self.day_slot(day);
+            for ((site, codes), n) in acc.codes {
+                let site = if site == 0 {
+                    0
+                } else {
+                    remap.get(site as usize).copied().unwrap_or(0)
+                };
+                *mine.codes.entry((site, codes)).or_insert(0) += n;
+            }
+            for (a, b) in mine.hours.iter_mut().zip(&acc.hours) {
+                a.merge(b);
+            }
+            for (k, pair) in acc.top {
+                let e = mine.top.entry(k).or_default();
+                e.uris.merge(pair.uris);
+                e.ips.merge(pair.ips);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chunk::scan_bytes;
+    use crate::days::day_of;
+    use crate::parse::Header;
+
+    const LOG: &str = "#Fields: date time s-sitename cs-uri-stem c-ip sc-status sc-substatus sc-win32-status time-taken\r\n\
+2026-11-23 23:59:59 Default /a 10.0.0.1 200 0 0 15\r\n\
+2026-11-23 23:59:59 Shop /x 10.0.0.2 500 19 13 300\r\n\
+2026-11-24 00:00:01 - /x 10.0.0.2 500 19 13 -\r\n\
+nodate 00:00:01 - /x 10.0.0.2 200 0 0 5\r\n";
+
+    fn collect(offset: &str, chunk: usize) -> FileDays {
+        let cfg = Arc::new(CollectConfig {
+            offset: UtcOffset::parse(offset).unwrap(),
+            default_site: "W3SVC1".into(),
+            keep: None,
+        });
+        scan_bytes(
+            LOG.as_bytes(),
+            &Header::None,
+            chunk,
+            &|_| {},
+            &Collector::new(cfg),
+        )
+        .0
+        .finish()
+    }
+
+    fn day(s: &str) -> Day {
+        day_of(chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap())
+    }
+
+    #[test]
+    fn days_sites_hours_and_errors() {
+        for chunk in [1, 7, 60, usize::MAX] {
+            let f = collect("Z", chunk);
+            assert_eq!(f.tally.acct.requests, 4);
+            assert_eq!(f.undated, 1);
+            let d23 = &f.days[&day("2026-11-23")];
+            assert_eq!(d23.requests(), 2);
+            let sites: Vec<&str> = d23.codes.keys().map(|(s, _)| s.as_str()).collect();
+            assert_eq!(sites, vec!["Default", "Shop"]);
+            assert_eq!(d23.hours[23].classes[5], 1);
+            assert_eq!(d23.hours[23].tt_sum, 315);
+            let d24 = &f.days[&day("2026-11-24")];
+            assert_eq!(d24.codes.keys().next().unwrap().0, "W3SVC1");
+            assert_eq!(d24.hours[0].tt_count, 0);
+            let mut top = d23.top[&(500, Code::Value(19))].clone();
+            top.uris
+                .merge(d24.top[&(500, Code::Value(19))].uris.clone());
+            assert_eq!(top.uris.sorted()[0].count, 2, "chunk {chunk}");
+        }
+    }
+
+    #[test]
+    fn offset_moves_lines_to_the_next_day() {
+        let f = collect("+09:00", usize::MAX);
+        assert_eq!(f.days.len(), 1);
+        let d = &f.days[&day("2026-11-24")];
+        assert_eq!(d.requests(), 3);
+        assert_eq!(d.hours[8].requests(), 2);
+        assert_eq!(d.hours[9].requests(), 1);
+    }
+}

@@ -1,0 +1,538 @@
+//! `iislog report` and `iislog merge`: stateless (read the files that may hold the asked
+//! days), or incremental with a history (read only what was appended since the last run,
+//! commit it in one transaction, then write the reports from the database).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::catalogue::Lang;
+use crate::chunk::{self, scan_bytes};
+use crate::days::{day_text, may_hold, Day, DayRange, UtcOffset};
+use crate::discover::{self, LogFile};
+use crate::error::{Error, Problem};
+use crate::history::{fnv1a, HistoryError, Store, Tx, HEAD_LEN};
+use crate::parse::Header;
+use crate::report::alert::{self, Rule, Tripped};
+use crate::report::collect::{CollectConfig, Collector, FileDays};
+use crate::report::{write, DayTally, ReportDay};
+use crate::service::Service;
+use crate::source;
+use crate::w3c::FieldMap;
+
+/// What `report` is asked to do.
+#[derive(Debug, Clone)]
+pub struct ReportOptions {
+    pub inputs: Vec<PathBuf>,
+    pub out: PathBuf,
+    /// The days to report; `None` with a history: every day this run touched.
+    pub range: Option<DayRange>,
+    pub offset: UtcOffset,
+    pub db: Option<PathBuf>,
+    pub rules: Vec<Rule>,
+    pub lang: Lang,
+    /// How long to wait for another run holding the history.
+    pub wait: Duration,
+}
+
+/// Why a report run failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error(transparent)]
+    Input(#[from] Error),
+    #[error(transparent)]
+    History(#[from] HistoryError),
+    #[error("could not write the report for {day} in {dir}: {source}")]
+    Write {
+        day: String,
+        dir: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Usage(String),
+}
+
+/// What a report run did.
+#[derive(Debug, Default)]
+pub struct ReportOutcome {
+    pub files_read: usize,
+    pub bytes_read: u64,
+    pub requests: u64,
+    pub days_written: Vec<(Day, PathBuf)>,
+    pub tripped: Vec<Tripped>,
+    pub problems: Vec<Problem>,
+    pub elapsed: Duration,
+}
+
+fn default_site(file: &LogFile) -> String {
+    match (file.service, file.site) {
+        (Service::Http, Some(n)) => format!("W3SVC{n}"),
+        (Service::Ftp, Some(n)) => format!("FTPSVC{n}"),
+        (Service::Smtp, Some(n)) => format!("SMTPSVC{n}"),
+        _ => "-".to_string(),
+    }
+}
+
+fn found(inputs: &[PathBuf]) -> Result<discover::Discovery, ReportError> {
+    let found = discover::discover(inputs);
+    if found.files.is_empty() {
+        return Err(Error::NothingToRead {
+            inputs: inputs
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            hint: found
+                .problems
+                .first()
+                .map(|p| format!(" ({p})"))
+                .unwrap_or_default(),
+        }
+        .into());
+    }
+    Ok(found)
+}
+
+/// Runs `report`.
+pub fn report(opts: &ReportOptions) -> Result<ReportOutcome, ReportError> {
+    match &opts.db {
+        None => stateless(opts),
+        Some(db) => incremental(opts, db),
+    }
+}
+
+fn stateless(opts: &ReportOptions) -> Result<ReportOutcome, ReportError> {
+    let started = Instant::now();
+    let range = opts.range.ok_or_else(|| {
+        ReportError::Usage("without --db, give the days: --date, or --since/--until".into())
+    })?;
+    if let Some(r) = opts.rules.iter().find(|r| r.needs_history()) {
+        return Err(ReportError::Usage(format!(
+            "--fail-on {r} compares with the history: give --db FILE"
+        )));
+    }
+    let found = found(&opts.inputs)?;
+    let files: Vec<&LogFile> = found
+        .files
+        .iter()
+        .filter(|f| {
+            f.path
+                .file_name()
+                .is_none_or(|n| may_hold(&n.to_string_lossy(), &range))
+        })
+        .collect();
+    let results: Vec<(Service, Result<FileDays, Problem>, u64)> = files
+        .par_iter()
+        .map(|f| {
+            let cfg = Arc::new(CollectConfig {
+                offset: opts.offset,
+                default_site: default_site(f),
+                keep: Some(range),
+            });
+            match source::load(&f.path) {
+                Ok(bytes) => {
+                    let (c, _) = scan_bytes(
+                        &bytes,
+                        &Header::None,
+                        chunk::DEFAULT_CHUNK,
+                        &|_| {},
+                        &Collector::new(cfg),
+                    );
+                    (f.service, Ok(c.finish()), bytes.len() as u64)
+                }
+                Err(e) => (f.service, Err(Problem::io(&f.path, &e)), 0),
+            }
+        })
+        .collect();
+    let mut out = ReportOutcome {
+        problems: found.problems,
+        ..ReportOutcome::default()
+    };
+    let mut days: BTreeMap<Day, ReportDay> = range
+        .days()
+        .map(|d| {
+            (
+                d,
+                ReportDay {
+                    day: d,
+                    ..ReportDay::default()
+                },
+            )
+        })
+        .collect();
+    for (service, r, bytes) in results {
+        match r {
+            Ok(fd) => {
+                out.files_read += 1;
+                out.bytes_read += bytes;
+                out.requests += fd.tally.acct.requests;
+                for (d, t) in fd.days {
+                    if let Some(rd) = days.get_mut(&d) {
+                        rd.parts
+                            .entry((String::new(), service))
+                            .or_default()
+                            .merge(t);
+                    }
+                }
+            }
+            Err(p) => out.problems.push(p),
+        }
+    }
+    for rd in days.values() {
+        let dir =
+            write::write_day(&opts.out, rd, opts.lang).map_err(|source| ReportError::Write {
+                day: day_text(rd.day),
+                dir: opts.out.clone(),
+                source,
+            })?;
+        out.days_written.push((rd.day, dir));
+        out.tripped
+            .extend(alert::check(&opts.rules, rd.day, &counts_of(rd), None));
+    }
+    out.elapsed = started.elapsed();
+    Ok(out)
+}
+
+/// Requests per service and triple of a report day.
+pub fn counts_of(rd: &ReportDay) -> alert::DayCounts {
+    let mut c = alert::DayCounts::new();
+    for ((_, service), t) in &rd.parts {
+        for (k, n) in t.triples() {
+            *c.entry((*service, k)).or_insert(0) += n;
+        }
+    }
+    c
+}
+
+/// What one file gave an incremental run.
+struct Read {
+    file: LogFile,
+    /// Known to the history, and whether it must be read again from the start.
+    known: Option<(i64, bool)>,
+    size: u64,
+    head_len: u64,
+    head_hash: String,
+    end: u64,
+    fields: Option<String>,
+    days: FileDays,
+}
+
+fn header_from(fields: Option<&str>) -> Header {
+    match fields {
+        None => Header::None,
+        Some("") => Header::Bad,
+        Some(list) => match FieldMap::parse(list.as_bytes()) {
+            Ok(m) => Header::Fields(m.into()),
+            Err(_) => Header::Bad,
+        },
+    }
+}
+
+fn header_text(h: &Header) -> Option<String> {
+    match h {
+        Header::None => None,
+        Header::Bad => Some(String::new()),
+        Header::Fields(m) => Some(m.names().collect::<Vec<_>>().join(" ")),
+    }
+}
+
+/// Reads what is new in one file, given what the history knows of it.
+fn read_new(
+    file: &LogFile,
+    state: Option<crate::history::FileState>,
+    offset: UtcOffset,
+) -> Result<Read, Problem> {
+    let bytes = source::load(&file.path).map_err(|e| Problem::io(&file.path, &e))?;
+    let size = bytes.len() as u64;
+    let head = &bytes[..bytes.len().min(HEAD_LEN)];
+    let head_hash = format!("{:016x}", fnv1a(head));
+    let (known, start, fields) = match &state {
+        None => (None, 0, None),
+        Some(s) => {
+            let same_start = s.head_len <= size
+                && usize::try_from(s.head_len)
+                    .ok()
+                    .and_then(|n| bytes.get(..n))
+                    .is_some_and(|h| format!("{:016x}", fnv1a(h)) == s.head_hash);
+            if size < s.offset || size < s.size || !same_start {
+                (Some((s.id, true)), 0, None)
+            } else {
+                (Some((s.id, false)), s.offset, s.fields.clone())
+            }
+        }
+    };
+    // Only complete lines: IIS may be in the middle of writing the last one.
+    let start_us = usize::try_from(start)
+        .unwrap_or(usize::MAX)
+        .min(bytes.len());
+    let end = memchr::memrchr(b'\n', &bytes[start_us..]).map_or(start_us, |i| start_us + i + 1);
+    let cfg = Arc::new(CollectConfig {
+        offset,
+        default_site: default_site(file),
+        keep: None,
+    });
+    let (c, header) = scan_bytes(
+        &bytes[start_us..end],
+        &header_from(fields.as_deref()),
+        chunk::DEFAULT_CHUNK,
+        &|_| {},
+        &Collector::new(cfg),
+    );
+    let fields = if end == start_us {
+        fields
+    } else {
+        header_text(&header)
+    };
+    Ok(Read {
+        file: file.clone(),
+        known,
+        size,
+        head_len: head.len() as u64,
+        head_hash,
+        end: end as u64,
+        fields,
+        days: c.finish(),
+    })
+}
+
+fn now_text() -> String {
+    chrono::Local::now()
+        .format("%Y-%m-%dT%H:%M:%S%:z")
+        .to_string()
+}
+
+fn incremental(opts: &ReportOptions, db: &Path) -> Result<ReportOutcome, ReportError> {
+    let started = Instant::now();
+    let found = found(&opts.inputs)?;
+    let mut store = Store::open(db, opts.wait)?;
+    let path = store.path().to_path_buf();
+    let now = now_text();
+    let mut out = ReportOutcome {
+        problems: found.problems,
+        ..ReportOutcome::default()
+    };
+    let offset_text = opts.offset.text();
+    let mut touched: BTreeSet<Day> = BTreeSet::new();
+    {
+        let tx = store.begin()?;
+        let q = Tx {
+            tx: &tx,
+            path: &path,
+        };
+        q.check_offset(&offset_text)?;
+        let mut states = Vec::with_capacity(found.files.len());
+        for f in &found.files {
+            states.push(q.file_state(&key_of(&f.path))?);
+        }
+        let reads: Vec<Result<Read, Problem>> = found
+            .files
+            .par_iter()
+            .zip(states)
+            .map(|(f, s)| read_new(f, s, opts.offset))
+            .collect();
+        for r in reads {
+            let r = match r {
+                Ok(r) => r,
+                Err(p) => {
+                    out.problems.push(p);
+                    continue;
+                }
+            };
+            let key = key_of(&r.file.path);
+            let id = match r.known {
+                None => q.add_file(&key, r.file.service, &now)?,
+                Some((id, false)) => id,
+                Some((id, true)) => {
+                    touched.extend(q.reset_file(id)?);
+                    id
+                }
+            };
+            out.files_read += 1;
+            out.requests += r.days.tally.acct.requests;
+            for (day, t) in r.days.days {
+                touched.insert(day);
+                q.add_file_day(id, day, t)?;
+            }
+            let start = if r.known.is_some_and(|(_, again)| !again) {
+                q.tx.query_row("SELECT offset FROM files WHERE id = ?1", [id], |row| {
+                    row.get::<_, i64>(0)
+                })
+                .map_err(|e| store_err(&path, e))? as u64
+            } else {
+                0
+            };
+            out.bytes_read += r.end.saturating_sub(start);
+            q.advance_file(
+                id,
+                r.size,
+                r.head_len,
+                &r.head_hash,
+                r.end,
+                r.fields.as_deref(),
+                &r.days.tally.acct,
+                r.days.undated,
+                &now,
+            )?;
+        }
+        q.add_pending(&touched)?;
+        q.add_run(&now, out.files_read as u64, out.bytes_read, out.requests)?;
+        tx.commit().map_err(|e| store_err(&path, e))?;
+    }
+
+    // Reports: the asked days, or the touched ones, and any left by a killed run.
+    let tx = store.read()?;
+    let q = Tx {
+        tx: &tx,
+        path: &path,
+    };
+    let pending = q.pending()?;
+    let asked: BTreeSet<Day> = match opts.range {
+        Some(r) => r.days().collect(),
+        None => touched.clone(),
+    };
+    let mut write_days: BTreeSet<Day> = asked.clone();
+    write_days.extend(pending.iter().copied());
+    let mut done = Vec::new();
+    for &d in &write_days {
+        let rd = ReportDay {
+            day: d,
+            parts: q
+                .load_day(d)?
+                .into_iter()
+                .map(|(s, t)| ((String::new(), s), t))
+                .collect(),
+            trend: q.trend(d)?,
+        };
+        let dir =
+            write::write_day(&opts.out, &rd, opts.lang).map_err(|source| ReportError::Write {
+                day: day_text(d),
+                dir: opts.out.clone(),
+                source,
+            })?;
+        out.days_written.push((d, dir));
+        done.push(d);
+        if asked.contains(&d) && !opts.rules.is_empty() {
+            let baseline = q.baseline(d)?;
+            out.tripped.extend(alert::check(
+                &opts.rules,
+                d,
+                &counts_of(&rd),
+                Some(&baseline),
+            ));
+        }
+    }
+    drop(tx);
+    let tx = store.begin()?;
+    let q = Tx {
+        tx: &tx,
+        path: &path,
+    };
+    for d in done {
+        q.done_pending(d)?;
+    }
+    tx.commit().map_err(|e| store_err(&path, e))?;
+    out.elapsed = started.elapsed();
+    Ok(out)
+}
+
+fn store_err(path: &Path, e: rusqlite::Error) -> HistoryError {
+    HistoryError::Sqlite {
+        path: path.to_path_buf(),
+        detail: e.to_string(),
+    }
+}
+
+/// The path a file is known by in the history: absolute when it can be made so.
+fn key_of(path: &Path) -> String {
+    std::path::absolute(path)
+        .unwrap_or_else(|_| path.to_path_buf())
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// Loads one day from several histories, each labelled with its server name.
+pub fn merge_histories(
+    dbs: &[(String, PathBuf)],
+    range: DayRange,
+    out: &Path,
+    lang: Lang,
+    wait: Duration,
+) -> Result<Vec<(Day, PathBuf)>, ReportError> {
+    let mut days: BTreeMap<Day, ReportDay> = range
+        .days()
+        .map(|d| {
+            (
+                d,
+                ReportDay {
+                    day: d,
+                    ..ReportDay::default()
+                },
+            )
+        })
+        .collect();
+    let mut offsets = BTreeSet::new();
+    for (server, db) in dbs {
+        if !db.is_file() {
+            return Err(ReportError::Usage(format!(
+                "{}: no such history database",
+                db.display()
+            )));
+        }
+        let mut store = Store::open(db, wait)?;
+        let path = store.path().to_path_buf();
+        let tx = store.read()?;
+        let q = Tx {
+            tx: &tx,
+            path: &path,
+        };
+        if let Some(o) = q.offset()? {
+            offsets.insert(o);
+        }
+        for (d, rd) in days.iter_mut() {
+            for (service, t) in q.load_day(*d)? {
+                rd.parts
+                    .entry((server.clone(), service))
+                    .or_insert_with(DayTally::default)
+                    .merge(t);
+            }
+        }
+    }
+    if offsets.len() > 1 {
+        return Err(ReportError::Usage(format!(
+            "the histories keep days at different UTC offsets ({}); their days cannot be added",
+            offsets.into_iter().collect::<Vec<_>>().join(", ")
+        )));
+    }
+    let mut written = Vec::new();
+    for rd in days.values() {
+        let dir = write::write_day(out, rd, lang).map_err(|source| ReportError::Write {
+            day: day_text(rd.day),
+            dir: out.to_path_buf(),
+            source,
+        })?;
+        written.push((rd.day, dir));
+    }
+    Ok(written)
+}
+
+/// A server's name for a history path: its folder's name when the file is called
+/// `history.db` (`web1/history.db` → `web1`), else the file's stem.
+pub fn server_name(db: &Path) -> String {
+    let stem = db
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if stem.eq_ignore_ascii_case("history") {
+        if let Some(parent) = db
+            .parent()
+            .and_then(|p| std::path::absolute(p).ok())
+            .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        {
+            return parent;
+        }
+    }
+    stem
+}

@@ -1,0 +1,225 @@
+//! The report folder `DIR/YYYY-MM-DD/`: summary.csv (the core summary's columns),
+//! by-hour.csv, by-site.csv, top-errors.csv and report.html. Each file is written under a
+//! temporary name and renamed, so a reader never sees half a report.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use crate::catalogue::{Catalogue, Lang};
+use crate::days::day_text;
+use crate::output::{self, safe_cell, Format, WriteOptions};
+use crate::report::{html, topn, ReportDay};
+use crate::service::Service;
+use crate::summary::{code_text, Summary};
+use crate::tally::CodeCounts;
+
+/// The files of a report folder, in the order they are written.
+pub const FILES: [&str; 5] = [
+    "summary.csv",
+    "by-hour.csv",
+    "by-site.csv",
+    "top-errors.csv",
+    "report.html",
+];
+
+/// The core summary of one report day (all servers together).
+pub fn day_summary(day: &ReportDay, lang: Lang) -> Summary {
+    let mut counts: BTreeMap<Service, CodeCounts> = BTreeMap::new();
+    for (service, t) in day.by_service() {
+        let c = counts.entry(service).or_default();
+        for (k, v) in t.triples() {
+            *c.entry(k).or_insert(0) += v;
+        }
+    }
+    Summary::build(&counts, Vec::new(), Catalogue::builtin(), lang, false)
+}
+
+fn csv_writer(out: &mut Vec<u8>) -> csv::Writer<&mut Vec<u8>> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(out)
+}
+
+fn fmt_opt(v: Option<f64>) -> String {
+    v.map_or(String::new(), |v| format!("{v:.1}"))
+}
+
+/// `by-hour.csv`: hour x service.
+pub fn by_hour_csv(day: &ReportDay) -> io::Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    let mut w = csv_writer(&mut buf);
+    w.write_record([
+        "hour",
+        "service",
+        "requests",
+        "2xx",
+        "3xx",
+        "4xx",
+        "5xx",
+        "time_taken_mean_ms",
+        "time_taken_p95_ms",
+    ])?;
+    let services = day.by_service();
+    for hour in 0..24 {
+        for (service, t) in &services {
+            let h = &t.hours[hour];
+            w.write_record([
+                format!("{hour:02}"),
+                service.name().to_string(),
+                h.requests().to_string(),
+                h.classes[2].to_string(),
+                h.classes[3].to_string(),
+                h.classes[4].to_string(),
+                h.classes[5].to_string(),
+                fmt_opt(h.mean_ms()),
+                fmt_opt(h.p95_ms()),
+            ])?;
+        }
+    }
+    w.flush()?;
+    drop(w);
+    Ok(buf)
+}
+
+/// `by-site.csv`: site x status triple, with a `server` column first for a farm.
+pub fn by_site_csv(day: &ReportDay) -> io::Result<Vec<u8>> {
+    let farm = day.is_farm();
+    let mut buf = Vec::new();
+    let mut w = csv_writer(&mut buf);
+    let mut header = vec![
+        "service",
+        "site",
+        "status",
+        "substatus",
+        "win32_status",
+        "count",
+        "percent",
+    ];
+    if farm {
+        header.insert(0, "server");
+    }
+    w.write_record(&header)?;
+    for ((server, service), t) in &day.parts {
+        let mut per_site: BTreeMap<&str, u64> = BTreeMap::new();
+        for ((site, _), n) in &t.codes {
+            *per_site.entry(site).or_insert(0) += n;
+        }
+        let mut rows: Vec<_> = t.codes.iter().collect();
+        rows.sort_by(|a, b| (a.0).0.cmp(&(b.0).0).then(b.1.cmp(a.1)).then(a.0.cmp(b.0)));
+        for ((site, k), n) in rows {
+            let total = per_site.get(site.as_str()).copied().unwrap_or(1).max(1);
+            let mut rec = vec![
+                service.name().to_string(),
+                safe_cell(site).into_owned(),
+                code_text(k.status),
+                code_text(k.substatus),
+                code_text(k.win32),
+                n.to_string(),
+                format!("{:.2}", *n as f64 * 100.0 / total as f64),
+            ];
+            if farm {
+                rec.insert(0, safe_cell(server).into_owned());
+            }
+            w.write_record(&rec)?;
+        }
+    }
+    w.flush()?;
+    drop(w);
+    Ok(buf)
+}
+
+/// `top-errors.csv`: per 4xx/5xx status.substatus, the most frequent URIs and client IPs.
+pub fn top_errors_csv(day: &ReportDay, lang: Lang) -> io::Result<Vec<u8>> {
+    let cat = Catalogue::builtin();
+    let mut buf = Vec::new();
+    let mut w = csv_writer(&mut buf);
+    w.write_record([
+        "service",
+        "status",
+        "substatus",
+        "kind",
+        "rank",
+        "value",
+        "count",
+        "max_overcount",
+        "description",
+    ])?;
+    for (service, t) in day.by_service() {
+        for (&(status, sub), pair) in &t.top {
+            let description = cat.describe(service, Some(status), sub.value(), None, lang);
+            for (kind, list) in [("uri", &pair.uris), ("client-ip", &pair.ips)] {
+                for (rank, c) in list.sorted().into_iter().take(topn::SHOWN).enumerate() {
+                    w.write_record([
+                        service.name(),
+                        &status.to_string(),
+                        &code_text(sub),
+                        kind,
+                        &(rank + 1).to_string(),
+                        &safe_cell(&c.value),
+                        &c.count.to_string(),
+                        &c.error.to_string(),
+                        &safe_cell(&description),
+                    ])?;
+                }
+            }
+        }
+    }
+    w.flush()?;
+    drop(w);
+    Ok(buf)
+}
+
+/// `summary.csv`: exactly the columns of `iislog summary --format csv`.
+pub fn summary_csv(summary: &Summary) -> io::Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    output::write(
+        summary,
+        WriteOptions {
+            format: Format::Csv,
+            details: false,
+            bom: false,
+        },
+        &mut buf,
+    )?;
+    Ok(buf)
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder and a rename.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut f = fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        drop(f);
+        fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Writes the whole folder for `day` under `out`; returns the folder.
+pub fn write_day(out: &Path, day: &ReportDay, lang: Lang) -> io::Result<PathBuf> {
+    let dir = out.join(day_text(day.day));
+    fs::create_dir_all(&dir)?;
+    let summary = day_summary(day, lang);
+    let files: [(&str, Vec<u8>); 5] = [
+        ("summary.csv", summary_csv(&summary)?),
+        ("by-hour.csv", by_hour_csv(day)?),
+        ("by-site.csv", by_site_csv(day)?),
+        ("top-errors.csv", top_errors_csv(day, lang)?),
+        ("report.html", html::page(day, &summary, lang).into_bytes()),
+    ];
+    for (name, bytes) in files {
+        write_atomic(&dir.join(name), &bytes)?;
+    }
+    Ok(dir)
+}
