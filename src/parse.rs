@@ -96,7 +96,7 @@ pub fn scan<S: LineSink>(
             match *first {
                 0xEF if line.starts_with(BOM) => line = &line[BOM.len()..],
                 0 => {
-                    let nuls = line.iter().take_while(|&&b| b == 0).count();
+                    let nuls = leading_nuls(line);
                     line = &line[nuls..];
                     if line.is_empty() {
                         line = b"\0"; // all NUL: classified below as binary
@@ -110,6 +110,13 @@ pub fn scan<S: LineSink>(
             None => {
                 line_no += 1;
                 sink.blank();
+            }
+            // A `#` line holding control bytes (a lone CR separating lines, as in a file
+            // saved with old Mac line ends, or binary junk) is no directive: it would hide
+            // whatever it swallowed.
+            Some(b'#') if census(line).1 != 0 => {
+                line_no += 1;
+                sink.skip(SkipReason::Binary, line_no);
             }
             Some(b'#') => {
                 let directive = Directive::parse(line);
@@ -153,6 +160,20 @@ pub fn scan<S: LineSink>(
         stopped_at: None,
         header,
     }
+}
+
+/// How many NUL bytes `line` starts with. A crash can leave gigabytes of them (a
+/// preallocated file), so whole 64-byte blocks are tested at once.
+fn leading_nuls(line: &[u8]) -> usize {
+    let mut blocks = line.chunks_exact(64);
+    let mut n = 0;
+    for block in &mut blocks {
+        if block.iter().fold(0u8, |acc, &b| acc | b) != 0 {
+            break;
+        }
+        n += 64;
+    }
+    n + line[n..].iter().take_while(|&&b| b == 0).count()
 }
 
 /// Checks a data line against its block and reads its status triple.
@@ -514,6 +535,16 @@ mod tests {
         let at = end.stopped_at.unwrap();
         assert!(text[at..].starts_with("#Fields:"));
         assert_eq!(end.lines, 4);
+    }
+
+    #[test]
+    fn leading_nul_runs() {
+        for n in [0, 1, 63, 64, 65, 200] {
+            let mut v = vec![0u8; n];
+            v.extend(b"#x");
+            assert_eq!(leading_nuls(&v), n);
+            assert_eq!(leading_nuls(&v[..n]), n);
+        }
     }
 
     #[test]

@@ -131,8 +131,23 @@ pub struct Accounting {
     pub requests: u64,
     pub directives: u64,
     pub blank: u64,
+    /// Skipped lines by reason, indexed by `SkipReason as usize`; written out as an
+    /// object keyed by the reason's name.
+    #[serde(serialize_with = "skipped_by_name")]
     pub skipped: [u64; SkipReason::COUNT],
     pub bytes: u64,
+}
+
+fn skipped_by_name<S: serde::Serializer>(
+    skipped: &[u64; SkipReason::COUNT],
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut map = s.serialize_map(Some(SkipReason::COUNT))?;
+    for reason in SkipReason::ALL {
+        map.serialize_entry(reason.name(), &skipped[reason as usize])?;
+    }
+    map.end()
 }
 
 impl Accounting {

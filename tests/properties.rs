@@ -304,6 +304,11 @@ fn reference(bytes: &[u8], initial: &Option<Vec<usize>>) -> Expected {
             continue;
         }
         if l[0] == b'#' {
+            // A `#` line with control bytes (other than tab) is binary, not a directive.
+            if l.iter().any(|&b| b < 0x20 && b != b'\t') {
+                skip(SkipReason::Binary, n, &mut acct);
+                continue;
+            }
             acct.directives += 1;
             let body = &l[1..];
             if let Some(colon) = body.iter().position(|&b| b == b':') {

@@ -21,3 +21,6 @@ mod platform;
 
 // Descriptions in three languages, win32 meanings, and `iislog explain`.
 mod catalogue;
+
+// Hostile input: every bad log tried, exact counts, nothing lost.
+mod hostile;
