@@ -153,7 +153,12 @@ pub struct ReportArgs {
     pub until: Option<String>,
 
     /// File lines under days at this offset from UTC, e.g. +09:00 [default: UTC].
-    #[arg(long, value_name = "OFFSET", conflicts_with = "local")]
+    #[arg(
+        long,
+        value_name = "OFFSET",
+        conflicts_with = "local",
+        allow_hyphen_values = true
+    )]
     pub utc_offset: Option<String>,
 
     /// File lines under this machine's local days.

@@ -24,3 +24,6 @@ mod catalogue;
 
 // Hostile input: every bad log tried, exact counts, nothing lost.
 mod hostile;
+
+// `iislog report`, `history` and `merge`: days, time zones, the history, alerts, the page.
+mod report;

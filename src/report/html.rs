@@ -200,19 +200,22 @@ pub fn page(day: &ReportDay, summary: &Summary, lang: Lang) -> String {
 
 fn hour_chart(hours: &[HourStats]) -> String {
     let (w, ht, left, bottom) = (960.0, 260.0, 56.0, 24.0);
-    let max = hours
+    // Whole-number grid lines: four steps of a round size.
+    let peak = hours
         .iter()
         .map(HourStats::requests)
         .max()
         .unwrap_or(0)
         .max(1);
+    let step = peak.div_ceil(4);
+    let max = step * 4;
     let scale = (ht - bottom - 10.0) / max as f64;
     let bw = (w - left - 10.0) / 24.0;
     let mut s = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{ht}\" viewBox=\"0 0 {w} {ht}\" role=\"img\" aria-label=\"requests per hour\">"
+        "<svg width=\"{w}\" height=\"{ht}\" viewBox=\"0 0 {w} {ht}\" role=\"img\" aria-label=\"requests per hour\">"
     );
-    for i in 0..=4 {
-        let v = max as f64 * f64::from(i) / 4.0;
+    for i in 0..=4u64 {
+        let v = (step * i) as f64;
         let y = ht - bottom - v * scale;
         let _ = write!(
             s,
@@ -220,7 +223,7 @@ fn hour_chart(hours: &[HourStats]) -> String {
             w - 10.0,
             left - 4.0,
             y + 4.0,
-            v.round()
+            step * i
         );
     }
     for (i, hs) in hours.iter().enumerate() {
@@ -270,7 +273,7 @@ fn trend_chart(trend: &[(i32, u64, u64, u64)]) -> String {
         .fold(0.0f64, f64::max)
         .max(0.01);
     let mut s = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{ht}\" viewBox=\"0 0 {w} {ht}\" role=\"img\" aria-label=\"last 30 days\">"
+        "<svg width=\"{w}\" height=\"{ht}\" viewBox=\"0 0 {w} {ht}\" role=\"img\" aria-label=\"last 30 days\">"
     );
     let mut points = Vec::new();
     for (i, &(day, req, err, _)) in trend.iter().enumerate() {
