@@ -19,7 +19,7 @@ struct FileExpect {
     codes: &'static [(&'static str, u64)],
 }
 
-const FILES: [FileExpect; 7] = [
+const FILES: [FileExpect; 8] = [
     FileExpect {
         rel: "FTPSVC3/u_ex261123.log",
         service: "ftp",
@@ -57,6 +57,23 @@ const FILES: [FileExpect; 7] = [
             ("ftp 230.-.0", 2),
             ("ftp 530.-.1326", 2),
             ("ftp 550.-.2", 1),
+        ],
+    },
+    FileExpect {
+        rel: "SMTPSVC1/ex261123.log",
+        service: "smtp",
+        lines: 21,
+        requests: 17,
+        directives: 4,
+        blank: 0,
+        skipped: &[],
+        // IIS 6 SMTP: no sc-substatus field.
+        codes: &[
+            ("smtp 250.-.0", 10),
+            ("smtp 221.-.0", 3),
+            ("smtp 550.-.0", 2),
+            ("smtp 354.-.0", 1),
+            ("smtp 535.-.0", 1),
         ],
     },
     FileExpect {
@@ -157,8 +174,8 @@ impl FileExpect {
 }
 
 /// The whole tree's rows in output order (service, count descending, then code: a number
-/// before `-`), with percents of the service's requests: http 47, ftp 31.
-const TREE_ROWS: [(&str, u64, &str); 34] = [
+/// before `-`), with percents of the service's requests: http 47, ftp 31, smtp 17.
+const TREE_ROWS: [(&str, u64, &str); 39] = [
     ("http 200.0.0", 18, "38.30"),
     ("http 404.0.2", 6, "12.77"),
     ("http 304.0.0", 5, "10.64"),
@@ -193,12 +210,17 @@ const TREE_ROWS: [(&str, u64, &str); 34] = [
     ("ftp 550.55.2", 1, "3.23"),
     ("ftp 550.-.2", 1, "3.23"),
     ("ftp -.0.64", 1, "3.23"),
+    ("smtp 250.-.0", 10, "58.82"),
+    ("smtp 221.-.0", 3, "17.65"),
+    ("smtp 550.-.0", 2, "11.76"),
+    ("smtp 354.-.0", 1, "5.88"),
+    ("smtp 535.-.0", 1, "5.88"),
 ];
 
 const TREE_TOTALS: Totals = Totals {
-    files: 7,
-    lines: 129,
-    requests: 78,
+    files: 8,
+    lines: 150,
+    requests: 95,
     skipped: 8,
 };
 
@@ -372,10 +394,11 @@ fn json_has_the_same_totals_and_rows() {
     let t = json_totals(&doc);
     assert_eq!(
         (t.lines, t.requests, t.directives, t.blank, t.skipped),
-        (129, 78, 41, 2, 8)
+        (150, 95, 45, 2, 8)
     );
     assert_eq!(doc["requests"]["http"].as_u64(), Some(47));
     assert_eq!(doc["requests"]["ftp"].as_u64(), Some(31));
+    assert_eq!(doc["requests"]["smtp"].as_u64(), Some(17));
     let files = json_files(&doc);
     let got: Vec<(&str, u64, u64)> = files
         .iter()

@@ -25,5 +25,8 @@ mod catalogue;
 // Hostile input: every bad log tried, exact counts, nothing lost.
 mod hostile;
 
+// SMTP, HTTPERR, IIS native, NCSA and archived logs: each format's hand-made fixture.
+mod formats;
+
 // `iislog report`, `history` and `merge`: days, time zones, the history, alerts, the page.
 mod report;
