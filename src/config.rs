@@ -33,13 +33,36 @@ pub fn default_log_dirs(
     dirs
 }
 
-/// The language from the usual locale variables, first set wins (`LC_ALL`, `LC_MESSAGES`,
-/// `LANG`); English when none names a language the catalogue has.
-pub fn lang_from_env(get: impl Fn(&str) -> Option<String>) -> Lang {
-    ["LC_ALL", "LC_MESSAGES", "LANG"]
+/// The user's locale name from Windows (`ja-JP`, `nb-NO`), which is where a Windows user's
+/// language lives: `LANG` is rarely set there. `None` elsewhere or when Windows has none.
+pub fn system_locale() -> Option<String> {
+    #[cfg(windows)]
+    {
+        #[link(name = "kernel32")]
+        extern "system" {
+            fn GetUserDefaultLocaleName(name: *mut u16, len: i32) -> i32;
+        }
+        // LOCALE_NAME_MAX_LENGTH is 85 UTF-16 units, the final NUL included.
+        let mut buf = [0u16; 85];
+        // SAFETY: the buffer is writable for the length passed; the call writes at most
+        // that many units and returns how many it wrote (0 on failure).
+        let written = unsafe { GetUserDefaultLocaleName(buf.as_mut_ptr(), buf.len() as i32) };
+        let len = usize::try_from(written).ok()?.checked_sub(1)?;
+        (len > 0).then(|| String::from_utf16_lossy(&buf[..len]))
+    }
+    #[cfg(not(windows))]
+    None
+}
+
+/// The language when `--lang` is not given: the locale variables, then (on Windows) the
+/// user's locale, else English.
+pub fn default_lang(get: impl Fn(&str) -> Option<String>, system: Option<String>) -> Lang {
+    let from_vars = ["LC_ALL", "LC_MESSAGES", "LANG"]
         .iter()
         .filter_map(|v| get(v).filter(|s| !s.is_empty()))
-        .find_map(|s| Lang::from_locale(&s))
+        .find_map(|s| Lang::from_locale(&s));
+    from_vars
+        .or_else(|| system.as_deref().and_then(Lang::from_locale))
         .unwrap_or(Lang::En)
 }
 
@@ -63,6 +86,14 @@ mod tests {
         assert!(default_log_dirs(None, None, |_| true).is_empty());
     }
 
+    /// Windows always has a user locale (Wine reports one too).
+    #[cfg(windows)]
+    #[test]
+    fn windows_reports_a_locale() {
+        let name = system_locale().expect("a user locale");
+        assert!(name.contains('-'), "{name}");
+    }
+
     #[test]
     fn language_from_locale() {
         let env = |pairs: &'static [(&'static str, &'static str)]| {
@@ -73,16 +104,19 @@ mod tests {
                     .map(|(_, v)| v.to_string())
             }
         };
-        assert_eq!(lang_from_env(env(&[("LANG", "ja_JP.UTF-8")])), Lang::Ja);
-        assert_eq!(lang_from_env(env(&[("LANG", "nb_NO.UTF-8")])), Lang::Nb);
+        let lang = |pairs, system: Option<&str>| default_lang(env(pairs), system.map(String::from));
+        assert_eq!(lang(&[("LANG", "ja_JP.UTF-8")], None), Lang::Ja);
+        assert_eq!(lang(&[("LANG", "nb_NO.UTF-8")], None), Lang::Nb);
+        assert_eq!(lang(&[("LC_ALL", "C"), ("LANG", "ja_JP")], None), Lang::Ja);
         assert_eq!(
-            lang_from_env(env(&[("LC_ALL", "C"), ("LANG", "ja_JP")])),
-            Lang::Ja
-        );
-        assert_eq!(
-            lang_from_env(env(&[("LC_ALL", "en_US"), ("LANG", "ja_JP")])),
+            lang(&[("LC_ALL", "en_US"), ("LANG", "ja_JP")], None),
             Lang::En
         );
-        assert_eq!(lang_from_env(env(&[])), Lang::En);
+        assert_eq!(lang(&[], None), Lang::En);
+        // Windows: no LANG, the user's locale decides; a variable still wins.
+        assert_eq!(lang(&[], Some("nb-NO")), Lang::Nb);
+        assert_eq!(lang(&[], Some("ja-JP")), Lang::Ja);
+        assert_eq!(lang(&[("LANG", "en_GB")], Some("ja-JP")), Lang::En);
+        assert_eq!(lang(&[], Some("de-DE")), Lang::En);
     }
 }

@@ -135,7 +135,10 @@ fn resolve_lang(flag: Option<&str>) -> anyhow::Result<Lang> {
     match flag {
         Some(code) => Lang::from_code(code)
             .ok_or_else(|| anyhow!("--lang {code}: unknown language; use en, ja or nb")),
-        None => Ok(config::lang_from_env(|k| std::env::var(k).ok())),
+        None => Ok(config::default_lang(
+            |k| std::env::var(k).ok(),
+            config::system_locale(),
+        )),
     }
 }
 
