@@ -63,6 +63,11 @@ CSV columns: service,status,substatus,win32_status,count,percent,description
 (`-` where a code is empty or not logged; percent is the share of the service's
 requests).
 
+HTTPERR logs (requests HTTP.sys refused before they reached IIS) are also counted by
+s-reason and, for 503s, by s-queuename (the application pool): a second table on a
+terminal, an `httperr` key in JSON, and with -o FILE a second CSV, FILE-httperr.csv
+(or --httperr-output FILE), with columns status,reason,queue,count,percent,description.
+
 ", exit_codes!()))]
     Summary(SummaryArgs),
 
@@ -282,9 +287,14 @@ pub struct SummaryArgs {
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
-    /// Write CSV to FILE instead of stdout.
+    /// Write CSV to FILE instead of stdout (HTTPERR rows by reason go beside it, to
+    /// FILE's name with `-httperr`, e.g. summary-httperr.csv).
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// Write the HTTPERR rows by status, reason and queue as CSV to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub httperr_output: Option<PathBuf>,
 
     /// Output format [default: table on a terminal, else csv].
     #[arg(short, long, value_enum)]

@@ -17,6 +17,7 @@ pub mod days;
 pub mod discover;
 pub mod error;
 pub mod explain;
+pub mod formats;
 pub mod history;
 pub mod output;
 pub mod parse;
@@ -81,6 +82,8 @@ pub struct Outcome {
     /// Inputs that could not be read.
     pub problems: Vec<Problem>,
     pub elapsed: Duration,
+    /// HTTPERR requests by status, reason and (for 503s) queue; empty without HTTPERR logs.
+    pub httperr: Vec<formats::httperr::HttpErrRow>,
 }
 
 /// How a run ended, for the exit code.
@@ -159,11 +162,18 @@ pub fn summarize_found(
         opts.lang,
         opts.details,
     );
+    let httperr = formats::httperr::rows(
+        &merged.reasons,
+        Catalogue::builtin(),
+        opts.lang,
+        opts.details,
+    );
     Ok(Outcome {
         summary,
         passed: found.passed,
         problems,
         elapsed: started.elapsed(),
+        httperr,
     })
 }
 
@@ -173,6 +183,7 @@ struct Merged {
     counts: BTreeMap<Service, CodeCounts>,
     files: Vec<FileSummary>,
     problems: Vec<Problem>,
+    reasons: formats::httperr::ReasonCounts,
 }
 
 impl Merged {
@@ -185,6 +196,7 @@ impl Merged {
         }
         self.files.extend(other.files);
         self.problems.extend(other.problems);
+        formats::httperr::merge_reasons(&mut self.reasons, other.reasons);
         self
     }
 }
@@ -199,7 +211,16 @@ fn tally_files(files: &[LogFile], header: &Header, chunk: usize, progress: &Prog
         .fold(Merged::default, |mut acc, (index, file)| {
             match source::load(&file.path) {
                 Ok(bytes) => {
-                    let tally = chunk::tally_bytes(&bytes, header, chunk, &on_chunk);
+                    // HTTPERR rows are also counted by reason: a sink of their own, so the
+                    // HTTP loop stays as it is.
+                    let tally = if file.service == Service::HttpErr {
+                        let proto = formats::httperr::HttpErrTally::default();
+                        let (t, _) = chunk::scan_bytes(&bytes, header, chunk, &on_chunk, &proto);
+                        formats::httperr::merge_reasons(&mut acc.reasons, t.reasons);
+                        t.tally
+                    } else {
+                        chunk::tally_bytes(&bytes, header, chunk, &on_chunk)
+                    };
                     let codes = acc.counts.entry(file.service).or_default();
                     for (k, v) in tally.codes {
                         *codes.entry(k).or_insert(0) += v;

@@ -102,23 +102,50 @@ fn summary(args: SummaryArgs) -> anyhow::Result<u8> {
         details: args.details,
         bom: args.excel,
     };
+    let httperr = &outcome.httperr;
     match (&mut file, &args.output) {
         (Some(f), Some(path)) => {
             let target = path.display().to_string();
-            output::write(&outcome.summary, wopts, f)
+            output::write_with_httperr(&outcome.summary, httperr, wopts, f)
                 .and_then(|()| f.flush())
                 .map_err(|source| Error::Output { target, source })?;
         }
         _ => {
             let stdout = io::stdout();
             let mut out = BufWriter::new(stdout.lock());
-            output::write(&outcome.summary, wopts, &mut out)
+            output::write_with_httperr(&outcome.summary, httperr, wopts, &mut out)
                 .and_then(|()| out.flush())
                 .map_err(|source| Error::Output {
                     target: "stdout".into(),
                     source,
                 })?;
         }
+    }
+
+    let httperr_to = args
+        .httperr_output
+        .clone()
+        .or_else(|| args.output.as_deref().map(httperr_path));
+    match httperr_to {
+        Some(path) if !httperr.is_empty() || args.httperr_output.is_some() => {
+            let target = path.display().to_string();
+            let csv = WriteOptions {
+                format: Format::Csv,
+                ..wopts
+            };
+            File::create(&path)
+                .map(BufWriter::new)
+                .and_then(|mut f| {
+                    output::write_httperr_csv(httperr, csv, &mut f)?;
+                    f.flush()
+                })
+                .map_err(|source| Error::Output { target, source })?;
+        }
+        None if !httperr.is_empty() && format == Format::Csv && !args.quiet => eprintln!(
+            "iislog: {} HTTPERR rows by reason not written: add --httperr-output FILE",
+            httperr.len()
+        ),
+        _ => {}
     }
 
     if !args.quiet {
@@ -128,6 +155,15 @@ fn summary(args: SummaryArgs) -> anyhow::Result<u8> {
         RunStatus::Clean => EXIT_OK,
         RunStatus::SomeUnreadable => EXIT_SOME_UNREADABLE,
     })
+}
+
+/// Where `-o FILE` puts the HTTPERR rows: `summary.csv` → `summary-httperr.csv`.
+fn httperr_path(output: &std::path::Path) -> PathBuf {
+    let stem = output.file_stem().unwrap_or_default().to_string_lossy();
+    let ext = output
+        .extension()
+        .map_or_else(|| "csv".into(), |e| e.to_string_lossy());
+    output.with_file_name(format!("{stem}-httperr.{ext}"))
 }
 
 /// `--lang`, else the locale's language, else English.

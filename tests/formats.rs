@@ -42,3 +42,166 @@ fn smtp_is_its_own_service_with_smtp_meanings() {
         );
     }
 }
+
+/// `HTTPERR/httperr1.log` by status, reason and (for 503s) queue, worked out by hand:
+/// (status, reason, queue, count, percent of 13).
+const HTTPERR_ROWS: [(&str, &str, &str, u64, &str); 7] = [
+    ("-", "Timer_ConnectionIdle", "-", 4, "30.77"),
+    ("503", "QueueFull", "DefaultAppPool", 3, "23.08"),
+    ("-", "Connection_Dropped", "-", 2, "15.38"),
+    ("400", "BadRequest", "-", 1, "7.69"),
+    ("400", "Hostname", "-", 1, "7.69"),
+    ("503", "AppOffline", "ShopPool", 1, "7.69"),
+    ("-", "Timer_MinBytesPerSecond", "-", 1, "7.69"),
+];
+
+/// status, reason, queue, count, percent.
+type ReasonRow = (String, String, String, u64, String);
+
+/// Reads an HTTPERR CSV back: its header, then (status, reason, queue, count, percent)
+/// and the descriptions.
+fn httperr_csv(text: &str) -> (Vec<ReasonRow>, Vec<String>) {
+    let mut rdr = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = rdr
+        .headers()
+        .expect("a header row")
+        .iter()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(
+        header,
+        [
+            "status",
+            "reason",
+            "queue",
+            "count",
+            "percent",
+            "description"
+        ]
+    );
+    let mut rows = Vec::new();
+    let mut descriptions = Vec::new();
+    for r in rdr.records() {
+        let r = r.expect("a CSV record");
+        rows.push((
+            r[0].to_string(),
+            r[1].to_string(),
+            r[2].to_string(),
+            r[3].parse().expect("a count"),
+            r[4].to_string(),
+        ));
+        descriptions.push(r[5].to_string());
+    }
+    (rows, descriptions)
+}
+
+fn want_httperr() -> Vec<ReasonRow> {
+    HTTPERR_ROWS
+        .iter()
+        .map(|&(s, r, q, n, p)| (s.into(), r.into(), q.into(), n, p.into()))
+        .collect()
+}
+
+#[test]
+fn httperr_by_reason_and_queue_beside_the_summary() {
+    let dir = tempdir();
+    let out = dir.path().join("summary.csv");
+    let run = crate::util::iislog([
+        "summary".as_ref(),
+        fixture("HTTPERR").as_os_str(),
+        "-o".as_ref(),
+        out.as_os_str(),
+    ]);
+    run.expect_code(0);
+    // The summary CSV keeps its columns: HTTPERR rows by status only.
+    let main = std::fs::read_to_string(&out).expect("summary.csv");
+    let rows = parse_csv(&main);
+    assert_eq!(
+        counts(&rows),
+        expected(&[
+            ("httperr -.-.-", 7),
+            ("httperr 503.-.-", 4),
+            ("httperr 400.-.-", 2)
+        ])
+    );
+    // The reasons go beside it.
+    let side = std::fs::read_to_string(dir.path().join("summary-httperr.csv"))
+        .expect("summary-httperr.csv beside summary.csv");
+    let (got, descriptions) = httperr_csv(&side);
+    assert_eq!(got, want_httperr());
+    assert!(
+        descriptions[0].contains("idle connection expired"),
+        "{descriptions:?}"
+    );
+    assert!(
+        descriptions[1].contains("queue is full"),
+        "{descriptions:?}"
+    );
+
+    // --httperr-output names the file; CSV on stdout stays the summary alone.
+    let named = dir.path().join("reasons.csv");
+    let run = summary_csv(
+        &[&fixture("HTTPERR")],
+        &[
+            "--httperr-output",
+            named.to_str().expect("a UTF-8 temp path"),
+        ],
+    );
+    run.expect_code(0);
+    assert_eq!(parse_csv(&run.stdout).len(), 3);
+    let (got, _) = httperr_csv(&std::fs::read_to_string(&named).expect("reasons.csv"));
+    assert_eq!(got, want_httperr());
+}
+
+#[test]
+fn httperr_in_json_and_table() {
+    let run = crate::util::iislog([
+        "summary".as_ref(),
+        fixture("HTTPERR").as_os_str(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ]);
+    run.expect_code(0);
+    let doc = crate::util::parse_json(&run.stdout);
+    let rows = doc["httperr"].as_array().expect("an httperr list");
+    let got: Vec<(String, String, String, u64)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["status"].as_u64().map_or("-".into(), |s| s.to_string()),
+                r["reason"].as_str().expect("reason").to_string(),
+                r["queue"].as_str().expect("queue").to_string(),
+                r["count"].as_u64().expect("count"),
+            )
+        })
+        .collect();
+    let want: Vec<(String, String, String, u64)> = want_httperr()
+        .into_iter()
+        .map(|(s, r, q, n, _)| (s, r, q, n))
+        .collect();
+    assert_eq!(got, want);
+
+    let run = crate::util::iislog([
+        "summary".as_ref(),
+        fixture("HTTPERR").as_os_str(),
+        "--format".as_ref(),
+        "table".as_ref(),
+    ]);
+    run.expect_code(0);
+    assert!(run.stdout.contains("HTTPERR: requests refused by HTTP.sys"));
+    assert!(run
+        .stdout
+        .lines()
+        .any(|l| l.contains("QueueFull") && l.contains("DefaultAppPool") && l.contains(" 3 ")));
+
+    // A folder without HTTPERR logs gets no section and no `httperr` key.
+    let run = crate::util::iislog([
+        "summary".as_ref(),
+        fixture("W3SVC1").as_os_str(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ]);
+    assert!(crate::util::parse_json(&run.stdout)
+        .get("httperr")
+        .is_none());
+}

@@ -19,7 +19,7 @@ struct FileExpect {
     codes: &'static [(&'static str, u64)],
 }
 
-const FILES: [FileExpect; 8] = [
+const FILES: [FileExpect; 9] = [
     FileExpect {
         rel: "FTPSVC3/u_ex261123.log",
         service: "ftp",
@@ -40,6 +40,21 @@ const FILES: [FileExpect; 8] = [
             ("ftp 550.55.2", 1),
             ("ftp 221.0.0", 1),
             ("ftp -.0.64", 1),
+        ],
+    },
+    FileExpect {
+        rel: "HTTPERR/httperr1.log",
+        service: "httperr",
+        lines: 17,
+        requests: 13,
+        directives: 4,
+        blank: 0,
+        skipped: &[],
+        // HTTP.sys logs no substatus or win32 status; most rows have no status.
+        codes: &[
+            ("httperr -.-.-", 7),
+            ("httperr 503.-.-", 4),
+            ("httperr 400.-.-", 2),
         ],
     },
     FileExpect {
@@ -174,8 +189,9 @@ impl FileExpect {
 }
 
 /// The whole tree's rows in output order (service, count descending, then code: a number
-/// before `-`), with percents of the service's requests: http 47, ftp 31, smtp 17.
-const TREE_ROWS: [(&str, u64, &str); 39] = [
+/// before `-`), with percents of the service's requests: http 47, ftp 31, smtp 17,
+/// httperr 13.
+const TREE_ROWS: [(&str, u64, &str); 42] = [
     ("http 200.0.0", 18, "38.30"),
     ("http 404.0.2", 6, "12.77"),
     ("http 304.0.0", 5, "10.64"),
@@ -215,12 +231,15 @@ const TREE_ROWS: [(&str, u64, &str); 39] = [
     ("smtp 550.-.0", 2, "11.76"),
     ("smtp 354.-.0", 1, "5.88"),
     ("smtp 535.-.0", 1, "5.88"),
+    ("httperr -.-.-", 7, "53.85"),
+    ("httperr 503.-.-", 4, "30.77"),
+    ("httperr 400.-.-", 2, "15.38"),
 ];
 
 const TREE_TOTALS: Totals = Totals {
-    files: 8,
-    lines: 150,
-    requests: 95,
+    files: 9,
+    lines: 167,
+    requests: 108,
     skipped: 8,
 };
 
@@ -394,11 +413,12 @@ fn json_has_the_same_totals_and_rows() {
     let t = json_totals(&doc);
     assert_eq!(
         (t.lines, t.requests, t.directives, t.blank, t.skipped),
-        (150, 95, 45, 2, 8)
+        (167, 108, 49, 2, 8)
     );
     assert_eq!(doc["requests"]["http"].as_u64(), Some(47));
     assert_eq!(doc["requests"]["ftp"].as_u64(), Some(31));
     assert_eq!(doc["requests"]["smtp"].as_u64(), Some(17));
+    assert_eq!(doc["requests"]["httperr"].as_u64(), Some(13));
     let files = json_files(&doc);
     let got: Vec<(&str, u64, u64)> = files
         .iter()

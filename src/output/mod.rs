@@ -3,11 +3,13 @@
 //! destination is the caller's.
 
 mod csv;
+mod httperr;
 mod json;
 mod table;
 
 use std::io::{self, Write};
 
+use crate::formats::httperr::HttpErrRow;
 use crate::summary::Summary;
 
 pub use self::csv::safe_cell;
@@ -45,4 +47,40 @@ pub fn write(summary: &Summary, opts: WriteOptions, out: &mut dyn Write) -> io::
         Format::Csv => csv::write(summary, opts.details, opts.bom, out),
         Format::Json => json::write(summary, out),
     }
+}
+
+/// Writes `summary` with its HTTPERR section: a second table, or an `httperr` key in JSON.
+/// CSV is the summary alone (its columns never change); the section goes to a CSV of its
+/// own with [`write_httperr_csv`].
+pub fn write_with_httperr(
+    summary: &Summary,
+    httperr: &[HttpErrRow],
+    opts: WriteOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    match opts.format {
+        _ if httperr.is_empty() => write(summary, opts, out),
+        Format::Table => {
+            table::write(summary, opts.details, out)?;
+            httperr::write_table(httperr, opts.details, out)
+        }
+        Format::Csv => csv::write(summary, opts.details, opts.bom, out),
+        Format::Json => {
+            let mut doc = serde_json::to_value(summary)?;
+            if let serde_json::Value::Object(map) = &mut doc {
+                map.insert("httperr".into(), serde_json::to_value(httperr)?);
+            }
+            serde_json::to_writer_pretty(&mut *out, &doc)?;
+            out.write_all(b"\n")
+        }
+    }
+}
+
+/// The HTTPERR rows as CSV: `status,reason,queue,count,percent,description`.
+pub fn write_httperr_csv(
+    rows: &[HttpErrRow],
+    opts: WriteOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    httperr::write_csv(rows, opts.details, opts.bom, out)
 }

@@ -1,0 +1,119 @@
+//! The HTTPERR section: requests HTTP.sys refused before they reached IIS, by status,
+//! reason and (for 503s) application pool. A table after the summary's on a terminal, a
+//! CSV of its own (the summary CSV keeps its columns), a key of the JSON document.
+
+use std::borrow::Cow;
+use std::io::{self, Write};
+
+use super::csv::safe_cell;
+use super::table::sanitize;
+use crate::formats::httperr::HttpErrRow;
+use crate::summary::code_text;
+
+/// The HTTPERR CSV's columns, in order (`causes` follows with `--details`).
+pub const HEADER: [&str; 6] = [
+    "status",
+    "reason",
+    "queue",
+    "count",
+    "percent",
+    "description",
+];
+
+fn cells(r: &HttpErrRow) -> [String; 5] {
+    [
+        code_text(r.status),
+        r.reason.clone(),
+        r.queue.clone(),
+        r.count.to_string(),
+        format!("{:.2}", r.percent),
+    ]
+}
+
+pub fn write_csv(
+    rows: &[HttpErrRow],
+    details: bool,
+    bom: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    if bom {
+        out.write_all(b"\xEF\xBB\xBF")?;
+    }
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(out);
+    let mut header = HEADER.to_vec();
+    if details {
+        header.push("causes");
+    }
+    w.write_record(&header)?;
+    for r in rows {
+        let [status, reason, queue, count, percent] = cells(r);
+        let mut record = vec![
+            Cow::Owned(status),
+            safe_cell(&reason).into_owned().into(),
+            safe_cell(&queue).into_owned().into(),
+            Cow::Owned(count),
+            Cow::Owned(percent),
+            safe_cell(&r.description),
+        ];
+        if details {
+            record.push(safe_cell(r.causes.as_deref().unwrap_or("")));
+        }
+        w.write_record(record.iter().map(|c| c.as_bytes()))?;
+    }
+    w.flush()
+}
+
+/// A titled table, written after the summary's when there are HTTPERR rows.
+pub fn write_table(rows: &[HttpErrRow], details: bool, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(
+        out,
+        "\nHTTPERR: requests refused by HTTP.sys before they reached IIS, by reason"
+    )?;
+    let header = ["STATUS", "REASON", "QUEUE", "COUNT", "PERCENT"];
+    let body: Vec<[String; 5]> = rows
+        .iter()
+        .map(|r| {
+            let mut c = cells(r).map(|c| sanitize(&c).into_owned());
+            c[4].push('%');
+            c
+        })
+        .collect();
+    let mut width = header.map(str::len);
+    for row in &body {
+        for (w, c) in width.iter_mut().zip(row) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |cells: [&str; 5]| {
+        let mut s = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            let fill = " ".repeat(width[i].saturating_sub(c.chars().count()));
+            if i == 0 || i >= 3 {
+                s.push_str(&fill);
+                s.push_str(c);
+            } else {
+                s.push_str(c);
+                s.push_str(&fill);
+            }
+            s.push_str("  ");
+        }
+        s
+    };
+    writeln!(out, "{}DESCRIPTION", line(header))?;
+    for (row, r) in body.iter().zip(rows) {
+        let text = line([&row[0], &row[1], &row[2], &row[3], &row[4]]);
+        writeln!(out, "{text}{}", sanitize(&r.description))?;
+        if let Some(causes) = r.causes.as_deref().filter(|c| details && !c.is_empty()) {
+            writeln!(
+                out,
+                "{:indent$}causes: {}",
+                "",
+                sanitize(causes),
+                indent = text.chars().count()
+            )?;
+        }
+    }
+    Ok(())
+}
