@@ -9,6 +9,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::error::Problem;
+use crate::formats::{self, LineFormat};
 use crate::service::Service;
 use crate::source::open_shared;
 
@@ -20,6 +21,8 @@ pub struct LogFile {
     pub service: Service,
     /// The site number from a `W3SVC<n>`/`FTPSVC<n>`… folder.
     pub site: Option<u32>,
+    /// W3C, IIS native or NCSA, from the name (`in`, `nc`) or else the first line.
+    pub format: LineFormat,
     /// Length when discovered (for the progress bar; the reader takes the length at open).
     pub len: u64,
 }
@@ -132,10 +135,9 @@ impl Walk {
                 why: "file already read by another path",
             });
         }
-        let by_name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .is_some_and(is_log_name);
+        let name = path.file_name().and_then(|n| n.to_str());
+        let by_name = name.is_some_and(is_log_name);
+        let named_format = name.and_then(formats::format_of_name);
         let folder = path
             .parent()
             .and_then(|p| p.file_name())
@@ -149,17 +151,29 @@ impl Walk {
                 Err(e) => return self.out.problems.push(Problem::io(path, &e)),
             }
         };
-        if !(named || by_name || starts_with_directive(&head)) {
+        let format = named_format.or_else(|| formats::sniff(&head));
+        if !(named || by_name || format.is_some() || starts_with_directive(&head)) {
             return self.out.passed.push(Passed {
                 path: path.to_path_buf(),
                 why: "not an IIS log name and does not start with a W3C directive",
             });
         }
-        let (service, site) = folder.unwrap_or_else(|| (service_of_content(&head), None));
+        let format = format.unwrap_or_default();
+        let (service, site) = folder.unwrap_or_else(|| {
+            let service = match format {
+                LineFormat::W3c => service_of_content(&head),
+                LineFormat::Native => first_line(&head)
+                    .and_then(formats::native::service_of)
+                    .unwrap_or(Service::Http),
+                LineFormat::Ncsa => Service::Http,
+            };
+            (service, None)
+        });
         self.out.files.push(LogFile {
             path: path.to_path_buf(),
             service,
             site,
+            format,
             len,
         });
     }
@@ -171,9 +185,21 @@ fn read_head(path: &Path) -> std::io::Result<Vec<u8>> {
     Ok(head)
 }
 
+/// The first line of `head` that is not blank, after a BOM, without its line end.
+fn first_line(head: &[u8]) -> Option<&[u8]> {
+    strip_bom(head)
+        .split(|&b| b == b'\n')
+        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+        .find(|l| !l.is_empty())
+}
+
 /// IIS's log file names, in any case: `exYYMMDD.log` and `u_exYYMMDD.log` with their
-/// hourly, weekly and monthly variants and any suffix a copy got, and `httperr<n>.log`.
+/// hourly, weekly and monthly variants and any suffix a copy got, `httperr<n>.log`, and
+/// the native and NCSA names `inYYMMDD.log`, `ncYYMMDD.log` (with or without `u_`).
 pub fn is_log_name(name: &str) -> bool {
+    if formats::format_of_name(name).is_some() {
+        return true;
+    }
     let lower = name.to_ascii_lowercase();
     let Some(stem) = lower.strip_suffix(".log") else {
         return false;
@@ -314,6 +340,8 @@ mod tests {
             "u_ex190205-QLCCS00L155HF.log",
             "httperr1.log",
             "HTTPERR12.LOG",
+            "in261123.log",
+            "u_nc261123.log",
         ] {
             assert!(is_log_name(yes), "{yes}");
         }

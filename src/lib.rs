@@ -213,7 +213,9 @@ fn tally_files(files: &[LogFile], header: &Header, chunk: usize, progress: &Prog
                 Ok(bytes) => {
                     // HTTPERR rows are also counted by reason: a sink of their own, so the
                     // HTTP loop stays as it is.
-                    let tally = if file.service == Service::HttpErr {
+                    let tally = if file.format != formats::LineFormat::W3c {
+                        formats::tally_plain(&bytes, file.format, chunk, &on_chunk)
+                    } else if file.service == Service::HttpErr {
                         let proto = formats::httperr::HttpErrTally::default();
                         let (t, _) = chunk::scan_bytes(&bytes, header, chunk, &on_chunk, &proto);
                         formats::httperr::merge_reasons(&mut acc.reasons, t.reasons);

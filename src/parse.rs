@@ -330,7 +330,7 @@ fn nth_field_from_back(line: &[u8], count: usize, k: usize) -> usize {
 
 /// Reads one code: `-` is empty; otherwise 1 to 10 ASCII digits no greater than `max`.
 #[inline]
-fn parse_code(field: &[u8], max: u32) -> Result<Code, SkipReason> {
+pub(crate) fn parse_code(field: &[u8], max: u32) -> Result<Code, SkipReason> {
     if field == b"-" {
         return Ok(Code::Empty);
     }

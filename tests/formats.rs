@@ -205,3 +205,63 @@ fn httperr_in_json_and_table() {
         .get("httperr")
         .is_none());
 }
+
+/// `W3SVC4/in261123.log` (IIS native) and `W3SVC5/u_nc261123.log` (NCSA), by hand.
+const NATIVE: [(&str, u64); 6] = [
+    ("http 200.-.0", 2),
+    ("http 304.-.0", 1),
+    ("http 404.-.2", 1),
+    ("http 401.-.5", 1),
+    ("http 500.-.0", 1),
+    ("http 200.-.64", 1),
+];
+const NCSA: [(&str, u64); 5] = [
+    ("http 200.-.-", 3),
+    ("http 404.-.-", 2),
+    ("http 304.-.-", 1),
+    ("http 500.-.-", 1),
+    ("http 403.-.-", 1),
+];
+
+#[test]
+fn native_and_ncsa_by_name_and_by_content() {
+    // By name, in their folders.
+    for (rel, want, t) in [
+        ("W3SVC4/in261123.log", &NATIVE[..], (10, 7, 2)),
+        ("W3SVC5/u_nc261123.log", &NCSA[..], (10, 8, 2)),
+    ] {
+        let run = summary_csv(&[&fixture(rel)], &["--verbose"]);
+        run.expect_code(0);
+        assert_eq!(counts(&parse_csv(&run.stdout)), expected(want), "{rel}");
+        let got = totals(&run.stderr);
+        assert_eq!((got.lines, got.requests, got.skipped), t, "{rel}");
+    }
+    // By content: copies under names that are no IIS log name, in a folder of no service.
+    let dir = tempdir();
+    std::fs::copy(
+        fixture("W3SVC4/in261123.log"),
+        dir.path().join("old-site.log"),
+    )
+    .unwrap();
+    std::fs::copy(
+        fixture("W3SVC5/u_nc261123.log"),
+        dir.path().join("access.txt"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("notes.txt"), "nothing to see\r\n").unwrap();
+    let run = summary_csv(&[dir.path()], &[]);
+    run.expect_code(0);
+    let mut want: Vec<(&str, u64)> = NATIVE.to_vec();
+    // 200.-.- (NCSA) and 200.-.0 (native) are different keys: nothing adds up twice.
+    want.extend(NCSA);
+    assert_eq!(counts(&parse_csv(&run.stdout)), expected(&want));
+    assert_eq!(
+        totals(&run.stderr),
+        Totals {
+            files: 2,
+            lines: 20,
+            requests: 15,
+            skipped: 4
+        }
+    );
+}

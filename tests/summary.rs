@@ -19,7 +19,7 @@ struct FileExpect {
     codes: &'static [(&'static str, u64)],
 }
 
-const FILES: [FileExpect; 9] = [
+const FILES: [FileExpect; 11] = [
     FileExpect {
         rel: "FTPSVC3/u_ex261123.log",
         service: "ftp",
@@ -180,6 +180,41 @@ const FILES: [FileExpect; 9] = [
         skipped: &[("truncated", 1)],
         codes: &[("http 200.0.0", 2), ("http 404.0.2", 1)],
     },
+    FileExpect {
+        rel: "W3SVC4/in261123.log",
+        service: "http",
+        lines: 10,
+        requests: 7,
+        directives: 0,
+        blank: 1,
+        skipped: &[("column-count", 1), ("bad-code", 1)],
+        // IIS native: status and Windows status, no substatus.
+        codes: &[
+            ("http 200.-.0", 2),
+            ("http 304.-.0", 1),
+            ("http 404.-.2", 1),
+            ("http 401.-.5", 1),
+            ("http 500.-.0", 1),
+            ("http 200.-.64", 1),
+        ],
+    },
+    FileExpect {
+        rel: "W3SVC5/u_nc261123.log",
+        service: "http",
+        lines: 10,
+        requests: 8,
+        directives: 0,
+        blank: 0,
+        skipped: &[("column-count", 1), ("truncated", 1)],
+        // NCSA common: the status alone.
+        codes: &[
+            ("http 200.-.-", 3),
+            ("http 404.-.-", 2),
+            ("http 304.-.-", 1),
+            ("http 500.-.-", 1),
+            ("http 403.-.-", 1),
+        ],
+    },
 ];
 
 impl FileExpect {
@@ -189,28 +224,36 @@ impl FileExpect {
 }
 
 /// The whole tree's rows in output order (service, count descending, then code: a number
-/// before `-`), with percents of the service's requests: http 47, ftp 31, smtp 17,
+/// before `-`), with percents of the service's requests: http 62, ftp 31, smtp 17,
 /// httperr 13.
-const TREE_ROWS: [(&str, u64, &str); 42] = [
-    ("http 200.0.0", 18, "38.30"),
-    ("http 404.0.2", 6, "12.77"),
-    ("http 304.0.0", 5, "10.64"),
-    ("http 200.0.64", 2, "4.26"),
-    ("http 200.-.0", 2, "4.26"),
-    ("http 200.0.1236", 1, "2.13"),
-    ("http 200.-.64", 1, "2.13"),
-    ("http 301.0.0", 1, "2.13"),
-    ("http 401.1.2148074254", 1, "2.13"),
-    ("http 401.2.5", 1, "2.13"),
-    ("http 401.2.2148074254", 1, "2.13"),
-    ("http 403.14.0", 1, "2.13"),
-    ("http 403.14.5", 1, "2.13"),
-    ("http 404.0.3", 1, "2.13"),
-    ("http 404.-.2", 1, "2.13"),
-    ("http 500.0.0", 1, "2.13"),
-    ("http 500.19.13", 1, "2.13"),
-    ("http 500.100.0", 1, "2.13"),
-    ("http 503.0.0", 1, "2.13"),
+const TREE_ROWS: [(&str, u64, &str); 50] = [
+    ("http 200.0.0", 18, "29.03"),
+    ("http 404.0.2", 6, "9.68"),
+    ("http 304.0.0", 5, "8.06"),
+    ("http 200.-.0", 4, "6.45"),
+    ("http 200.-.-", 3, "4.84"),
+    ("http 200.0.64", 2, "3.23"),
+    ("http 200.-.64", 2, "3.23"),
+    ("http 404.-.2", 2, "3.23"),
+    ("http 404.-.-", 2, "3.23"),
+    ("http 200.0.1236", 1, "1.61"),
+    ("http 301.0.0", 1, "1.61"),
+    ("http 304.-.0", 1, "1.61"),
+    ("http 304.-.-", 1, "1.61"),
+    ("http 401.1.2148074254", 1, "1.61"),
+    ("http 401.2.5", 1, "1.61"),
+    ("http 401.2.2148074254", 1, "1.61"),
+    ("http 401.-.5", 1, "1.61"),
+    ("http 403.14.0", 1, "1.61"),
+    ("http 403.14.5", 1, "1.61"),
+    ("http 403.-.-", 1, "1.61"),
+    ("http 404.0.3", 1, "1.61"),
+    ("http 500.0.0", 1, "1.61"),
+    ("http 500.19.13", 1, "1.61"),
+    ("http 500.100.0", 1, "1.61"),
+    ("http 500.-.0", 1, "1.61"),
+    ("http 500.-.-", 1, "1.61"),
+    ("http 503.0.0", 1, "1.61"),
     ("ftp 226.-.0", 5, "16.13"),
     ("ftp -.0.0", 5, "16.13"),
     ("ftp 331.-.0", 4, "12.90"),
@@ -237,10 +280,10 @@ const TREE_ROWS: [(&str, u64, &str); 42] = [
 ];
 
 const TREE_TOTALS: Totals = Totals {
-    files: 9,
-    lines: 167,
-    requests: 108,
-    skipped: 8,
+    files: 11,
+    lines: 187,
+    requests: 123,
+    skipped: 12,
 };
 
 fn check_tree_rows(stdout: &str) {
@@ -413,9 +456,9 @@ fn json_has_the_same_totals_and_rows() {
     let t = json_totals(&doc);
     assert_eq!(
         (t.lines, t.requests, t.directives, t.blank, t.skipped),
-        (167, 108, 49, 2, 8)
+        (187, 123, 49, 3, 12)
     );
-    assert_eq!(doc["requests"]["http"].as_u64(), Some(47));
+    assert_eq!(doc["requests"]["http"].as_u64(), Some(62));
     assert_eq!(doc["requests"]["ftp"].as_u64(), Some(31));
     assert_eq!(doc["requests"]["smtp"].as_u64(), Some(17));
     assert_eq!(doc["requests"]["httperr"].as_u64(), Some(13));
