@@ -245,18 +245,18 @@ fn read_new(
     state: Option<crate::history::FileState>,
     offset: UtcOffset,
 ) -> Result<Read, Problem> {
-    let bytes = source::load(&file.path).map_err(|e| Problem::io(&file.path, &e))?;
-    let size = bytes.len() as u64;
-    let head = &bytes[..bytes.len().min(HEAD_LEN)];
-    let head_hash = format!("{:016x}", fnv1a(head));
+    let io = |e: std::io::Error| Problem::io(&file.path, &e);
+    // Identity first, from the first 4 KB only: an unchanged file is then read from its
+    // offset on, without mapping (or faulting in) the part already counted.
+    let (head, size) = read_range(&file.path, 0, HEAD_LEN as u64).map_err(io)?;
+    let head_hash = format!("{:016x}", fnv1a(&head));
     let (known, start, fields) = match &state {
         None => (None, 0, None),
         Some(s) => {
-            let same_start = s.head_len <= size
-                && usize::try_from(s.head_len)
-                    .ok()
-                    .and_then(|n| bytes.get(..n))
-                    .is_some_and(|h| format!("{:016x}", fnv1a(h)) == s.head_hash);
+            let same_start = usize::try_from(s.head_len)
+                .ok()
+                .and_then(|n| head.get(..n))
+                .is_some_and(|h| format!("{:016x}", fnv1a(h)) == s.head_hash);
             if size < s.offset || size < s.size || !same_start {
                 (Some((s.id, true)), 0, None)
             } else {
@@ -264,24 +264,34 @@ fn read_new(
             }
         }
     };
+    let owned;
+    let mapped;
+    let (bytes, size): (&[u8], u64) = if start == 0 {
+        mapped = source::load(&file.path).map_err(io)?;
+        let n = mapped.len() as u64;
+        (&mapped[..], n)
+    } else {
+        owned = read_range(&file.path, start, size.saturating_sub(start))
+            .map_err(io)?
+            .0;
+        (&owned[..], size)
+    };
     // Only complete lines: IIS may be in the middle of writing the last one.
-    let start_us = usize::try_from(start)
-        .unwrap_or(usize::MAX)
-        .min(bytes.len());
-    let end = memchr::memrchr(b'\n', &bytes[start_us..]).map_or(start_us, |i| start_us + i + 1);
+    let rel_end = memchr::memrchr(b'\n', bytes).map_or(0, |i| i + 1);
+    let end = start + rel_end as u64;
     let cfg = Arc::new(CollectConfig {
         offset,
         default_site: default_site(file),
         keep: None,
     });
     let (c, header) = scan_bytes(
-        &bytes[start_us..end],
+        &bytes[..rel_end],
         &header_from(fields.as_deref()),
         chunk::DEFAULT_CHUNK,
         &|_| {},
         &Collector::new(cfg),
     );
-    let fields = if end == start_us {
+    let fields = if rel_end == 0 {
         fields
     } else {
         header_text(&header)
@@ -292,10 +302,21 @@ fn read_new(
         size,
         head_len: head.len() as u64,
         head_hash,
-        end: end as u64,
+        end,
         fields,
         days: c.finish(),
     })
+}
+
+/// Reads up to `len` bytes from `start`, with the sharing IIS needs; also the file's size.
+fn read_range(path: &Path, start: u64, len: u64) -> std::io::Result<(Vec<u8>, u64)> {
+    use std::io::{Read as _, Seek, SeekFrom};
+    let mut f = source::open_shared(path)?;
+    let size = f.metadata()?.len();
+    f.seek(SeekFrom::Start(start))?;
+    let mut buf = Vec::with_capacity(usize::try_from(len.min(size)).unwrap_or(0));
+    f.take(len).read_to_end(&mut buf)?;
+    Ok((buf, size))
 }
 
 fn now_text() -> String {

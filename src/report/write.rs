@@ -195,8 +195,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
         let mut f = fs::File::create(&tmp)?;
+        // No fsync: the rename is what keeps readers from a half-written file, and a
+        // report lost to a power cut is written again from the history.
         f.write_all(bytes)?;
-        f.sync_all()?;
         drop(f);
         fs::rename(&tmp, path)
     })();
