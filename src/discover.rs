@@ -9,6 +9,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::error::Problem;
+use crate::formats::archive::{self, ArchiveError, Kind, Member};
 use crate::formats::{self, LineFormat};
 use crate::service::Service;
 use crate::source::open_shared;
@@ -23,6 +24,8 @@ pub struct LogFile {
     pub site: Option<u32>,
     /// W3C, IIS native or NCSA, from the name (`in`, `nc`) or else the first line.
     pub format: LineFormat,
+    /// Set when the log is inside a `.gz` or `.zip`; `path` is then its shown name.
+    pub member: Option<Member>,
     /// Length when discovered (for the progress bar; the reader takes the length at open).
     pub len: u64,
 }
@@ -42,9 +45,22 @@ pub struct Discovery {
     pub problems: Vec<Problem>,
 }
 
-/// Walks `inputs` in the order given.
+/// Walks `inputs` in the order given, for the W3C logs only (what `report` reads).
 pub fn discover(inputs: &[PathBuf]) -> Discovery {
-    let mut walk = Walk::default();
+    discover_with(inputs, false)
+}
+
+/// Walks `inputs` for every log `summary` reads: W3C, IIS native and NCSA logs, and
+/// logs inside `.gz` and `.zip` archives.
+pub fn discover_all(inputs: &[PathBuf]) -> Discovery {
+    discover_with(inputs, true)
+}
+
+fn discover_with(inputs: &[PathBuf], all: bool) -> Discovery {
+    let mut walk = Walk {
+        all,
+        ..Walk::default()
+    };
     for input in inputs {
         match fs::metadata(input) {
             Ok(meta) if meta.is_dir() => walk.dir(input),
@@ -66,6 +82,8 @@ struct Walk {
     seen_files: HashSet<PathBuf>,
     /// Folders being walked (canonical), to tell a loop from a second route.
     stack: Vec<PathBuf>,
+    /// Take other formats and archives too.
+    all: bool,
 }
 
 impl Walk {
@@ -135,6 +153,9 @@ impl Walk {
                 why: "file already read by another path",
             });
         }
+        if let Some(kind) = archive::kind_of(path).filter(|_| self.all) {
+            return self.archive(path, kind, len, named);
+        }
         let name = path.file_name().and_then(|n| n.to_str());
         let by_name = name.is_some_and(is_log_name);
         let named_format = name.and_then(formats::format_of_name);
@@ -159,6 +180,12 @@ impl Walk {
             });
         }
         let format = format.unwrap_or_default();
+        if format != LineFormat::W3c && !self.all {
+            return self.out.passed.push(Passed {
+                path: path.to_path_buf(),
+                why: "an IIS native or NCSA log: `summary` reads it, `report` not yet",
+            });
+        }
         let (service, site) = folder.unwrap_or_else(|| {
             let service = match format {
                 LineFormat::W3c => service_of_content(&head),
@@ -174,8 +201,52 @@ impl Walk {
             service,
             site,
             format,
+            member: None,
             len,
         });
+    }
+
+    /// Takes the logs a `.gz` or `.zip` holds; a damaged archive is a problem of its own.
+    fn archive(&mut self, path: &Path, kind: Kind, len: u64, named: bool) {
+        let found = match kind {
+            Kind::Gz => archive::list_gz(path, len, named).map(|f| f.into_iter().collect()),
+            Kind::Zip => archive::list_zip(path),
+        };
+        let found: Vec<archive::Found> = match found {
+            Ok(f) => f,
+            Err(e) => {
+                let message = match e {
+                    ArchiveError::Io(io) => crate::error::describe_io(&io),
+                    other => other.to_string(),
+                };
+                return self.out.problems.push(Problem {
+                    path: path.to_path_buf(),
+                    message,
+                });
+            }
+        };
+        if found.is_empty() {
+            return self.out.passed.push(Passed {
+                path: path.to_path_buf(),
+                why: "an archive that holds no IIS log",
+            });
+        }
+        let around = path
+            .parent()
+            .and_then(|p| p.file_name())
+            .and_then(|n| n.to_str())
+            .and_then(service_of_folder);
+        for f in found {
+            let (service, site) = f.folder.or(around).unwrap_or((f.content_service, None));
+            self.out.files.push(LogFile {
+                path: f.path,
+                service,
+                site,
+                format: f.format,
+                member: Some(f.member),
+                len: f.len,
+            });
+        }
     }
 }
 

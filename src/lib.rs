@@ -108,7 +108,7 @@ impl Outcome {
 /// Discovers, reads, tallies and annotates. Fails only when there is nothing to read.
 pub fn summarize(opts: &SummaryOptions, progress: &Progress) -> Result<Outcome, Error> {
     let started = Instant::now();
-    let found = discover::discover(&opts.inputs);
+    let found = discover::discover_all(&opts.inputs);
     summarize_found(found, opts, progress, started)
 }
 
@@ -199,6 +199,21 @@ impl Merged {
         formats::httperr::merge_reasons(&mut self.reasons, other.reasons);
         self
     }
+
+    /// Adds one file's tally: its codes to its service's, its account to the files.
+    fn add(&mut self, file: &LogFile, index: usize, tally: tally::Tally) {
+        let codes = self.counts.entry(file.service).or_default();
+        for (k, v) in tally.codes {
+            *codes.entry(k).or_insert(0) += v;
+        }
+        self.files.push(FileSummary {
+            path: file.path.clone(),
+            service: file.service,
+            acct: tally.acct,
+            examples: tally.examples,
+            index,
+        });
+    }
 }
 
 /// Reads every file in parallel (and large files in parallel pieces) and merges the
@@ -209,6 +224,22 @@ fn tally_files(files: &[LogFile], header: &Header, chunk: usize, progress: &Prog
         .par_iter()
         .enumerate()
         .fold(Merged::default, |mut acc, (index, file)| {
+            if let Some(member) = &file.member {
+                let read =
+                    formats::archive::tally_member(member, file.format, file.service, header);
+                on_chunk(file.len);
+                match read {
+                    Ok(t) => {
+                        formats::httperr::merge_reasons(&mut acc.reasons, t.reasons);
+                        acc.add(file, index, t.tally);
+                    }
+                    Err(e) => acc.problems.push(Problem {
+                        path: file.path.clone(),
+                        message: e.to_string(),
+                    }),
+                }
+                return acc;
+            }
             match source::load(&file.path) {
                 Ok(bytes) => {
                     // HTTPERR rows are also counted by reason: a sink of their own, so the
@@ -223,17 +254,7 @@ fn tally_files(files: &[LogFile], header: &Header, chunk: usize, progress: &Prog
                     } else {
                         chunk::tally_bytes(&bytes, header, chunk, &on_chunk)
                     };
-                    let codes = acc.counts.entry(file.service).or_default();
-                    for (k, v) in tally.codes {
-                        *codes.entry(k).or_insert(0) += v;
-                    }
-                    acc.files.push(FileSummary {
-                        path: file.path.clone(),
-                        service: file.service,
-                        acct: tally.acct,
-                        examples: tally.examples,
-                        index,
-                    });
+                    acc.add(file, index, tally);
                 }
                 Err(e) => acc.problems.push(Problem::io(&file.path, &e)),
             }

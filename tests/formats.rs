@@ -265,3 +265,113 @@ fn native_and_ncsa_by_name_and_by_content() {
         }
     );
 }
+
+/// `fixtures/archives`: `LogFiles.zip` holds the whole fixture tree, `gz/` has every
+/// file of it gzipped in its folder.
+fn archives(rel: &str) -> std::path::PathBuf {
+    let mut p = crate::util::root().join("fixtures").join("archives");
+    for part in rel.split('/').filter(|s| !s.is_empty()) {
+        p.push(part);
+    }
+    p
+}
+
+/// The tree in a .zip and in .gz files gives exactly the tree's rows, totals and per-file
+/// accounts; both together give every count twice.
+#[test]
+fn archives_sum_to_the_tree_unpacked() {
+    let tree = summary_csv(&[&fixture("")], &[]);
+    tree.expect_code(0);
+    let want = parse_csv(&tree.stdout);
+    let want_totals = totals(&tree.stderr);
+    for packed in [archives("LogFiles.zip"), archives("gz")] {
+        let run = summary_csv(&[&packed], &[]);
+        run.expect_code(0);
+        assert_eq!(parse_csv(&run.stdout), want, "{}", packed.display());
+        assert_eq!(totals(&run.stderr), want_totals, "{}", packed.display());
+    }
+    let both = summary_csv(&[&archives("")], &[]);
+    both.expect_code(0);
+    let doubled: Vec<(String, u64)> = want.iter().map(|r| (r.key(), r.count * 2)).collect();
+    let got: Vec<(String, u64)> = parse_csv(&both.stdout)
+        .iter()
+        .map(|r| (r.key(), r.count))
+        .collect();
+    assert_eq!(got, doubled);
+    assert_eq!(
+        totals(&both.stderr),
+        Totals {
+            files: want_totals.files * 2,
+            lines: want_totals.lines * 2,
+            requests: want_totals.requests * 2,
+            skipped: want_totals.skipped * 2,
+        }
+    );
+
+    // Per file: the same accounts, under the names `LogFiles.zip!W3SVC1/ex261120.log`.
+    let json = |p: &std::path::Path| {
+        let run = crate::util::iislog([
+            "summary".as_ref(),
+            p.as_os_str(),
+            "--format".as_ref(),
+            "json".as_ref(),
+        ]);
+        run.expect_code(0);
+        crate::util::json_files(&crate::util::parse_json(&run.stdout))
+    };
+    let unpacked = json(&fixture(""));
+    let zipped = json(&archives("LogFiles.zip"));
+    assert_eq!(zipped.len(), unpacked.len());
+    for (z, u) in zipped.iter().zip(&unpacked) {
+        let rel = u.path.rsplit("LogFiles/").next().unwrap_or_default();
+        assert!(
+            z.path.ends_with(&format!("LogFiles.zip!{rel}")),
+            "{} vs {}",
+            z.path,
+            u.path
+        );
+        assert_eq!(
+            (z.lines, z.requests, z.directives, z.blank, z.skipped),
+            (u.lines, u.requests, u.directives, u.blank, u.skipped),
+            "{rel}"
+        );
+    }
+}
+
+/// Skipped lines inside an archive are named by the member and the line, as unpacked.
+#[test]
+fn verbose_names_lines_inside_archives() {
+    let run = summary_csv(&[&archives("LogFiles.zip")], &["--verbose"]);
+    run.expect_code(0);
+    let examples = crate::util::verbose_examples(&run.stderr);
+    assert!(
+        examples
+            .iter()
+            .any(|e| e.ends_with("LogFiles.zip!W3SVC3/u_ex261125.log:22")),
+        "{examples:?}"
+    );
+    let run = summary_csv(&[&archives("gz/W3SVC5/u_nc261123.log.gz")], &["--verbose"]);
+    run.expect_code(0);
+    assert!(crate::util::verbose_examples(&run.stderr)
+        .iter()
+        .any(|e| e.ends_with("u_nc261123.log.gz:10")));
+}
+
+/// A damaged archive is a problem for that file only: the rest is counted, exit 1.
+#[test]
+fn a_corrupt_archive_is_one_problem() {
+    let dir = tempdir();
+    let w3svc = dir.path().join("W3SVC1");
+    std::fs::create_dir_all(&w3svc).unwrap();
+    std::fs::copy(fixture("W3SVC1/ex261120.log"), w3svc.join("ex261120.log")).unwrap();
+    std::fs::write(w3svc.join("old.zip"), b"PK\x03\x04 this is no zip").unwrap();
+    let gz = std::fs::read(archives("gz/W3SVC2/u_ex261123.log.gz")).unwrap();
+    std::fs::write(w3svc.join("u_ex261123.log.gz"), &gz[..gz.len() / 2]).unwrap();
+    let run = summary_csv(&[dir.path()], &[]);
+    run.expect_code(1);
+    let err = run.stderr_slashed();
+    assert!(err.contains("W3SVC1/old.zip: "), "{err}");
+    assert!(err.contains("W3SVC1/u_ex261123.log.gz: "), "{err}");
+    let t = totals(&run.stderr);
+    assert_eq!((t.files, t.lines, t.requests), (1, 15, 11), "{err}");
+}

@@ -2,6 +2,7 @@
 //! reason and queue, IIS native and NCSA lines, and archived logs. Each gives the same
 //! `Tally` as the W3C scanner, so every format lands in one summary.
 
+pub mod archive;
 pub mod httperr;
 pub mod native;
 pub mod ncsa;
