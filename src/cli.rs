@@ -55,8 +55,10 @@ Examples:
   iislog summary old.log --fields \"date time cs-uri-stem sc-status sc-substatus sc-win32-status\"
 
 Folders are read recursively. A file is read when its name is an IIS log name
-(ex*.log, u_ex*.log, httperr*.log) or it starts with a W3C directive; files named
-on the command line are always read. The service comes from the folder (W3SVC<n>,
+(ex*.log, u_ex*.log, httperr*.log, and the native and NCSA in*.log, nc*.log) or it
+starts like a log (a W3C directive, a native or an NCSA line); files named on the
+command line are always read. Logs inside .gz and .zip files are read too, named
+LogFiles.zip!W3SVC1/u_ex261101.log. The service comes from the folder (W3SVC<n>,
 MSFTPSVC<n>, FTPSVC<n>, SMTPSVC<n>, HTTPERR) or else from the content.
 
 CSV columns: service,status,substatus,win32_status,count,percent,description
