@@ -185,9 +185,20 @@ impl Hasher for KeyHasher {
     fn finish(&self) -> u64 {
         self.0
     }
+    /// Eight bytes per step: strings (URIs, client IPs in the report's top lists) hash
+    /// at a few bytes per cycle instead of one multiply per byte.
     fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u64(u64::from(b));
+        let mut words = bytes.chunks_exact(8);
+        for w in &mut words {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(w);
+            self.write_u64(u64::from_le_bytes(word));
+        }
+        let rest = words.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.write_u64(u64::from_le_bytes(word) ^ ((rest.len() as u64) << 59));
         }
     }
     fn write_u8(&mut self, n: u8) {

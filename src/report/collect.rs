@@ -145,11 +145,30 @@ impl Collector {
     }
 }
 
-/// Column `k` of a line of `count` columns, found from the nearer end.
+/// Column `k` of a line of `count` columns, found from the nearer end. The columns a
+/// report reads most (date, time, time-taken) sit a few bytes from an end, where a plain
+/// loop beats memchr's set-up; columns in the middle use memchr.
 #[inline]
 fn field(line: &[u8], k: usize, count: usize) -> &[u8] {
+    const NEAR: usize = 3;
     let start = if k == 0 {
         0
+    } else if k <= NEAR {
+        let mut seen = 0;
+        line.iter()
+            .position(|&b| {
+                seen += usize::from(b == b' ');
+                seen == k
+            })
+            .map_or(line.len(), |i| i + 1)
+    } else if count - 1 - k < NEAR {
+        let mut seen = 0;
+        line.iter()
+            .rposition(|&b| {
+                seen += usize::from(b == b' ');
+                seen == count - k
+            })
+            .map_or(0, |i| i + 1)
     } else if k <= count / 2 {
         memchr::memchr_iter(b' ', line)
             .nth(k - 1)
@@ -160,7 +179,8 @@ fn field(line: &[u8], k: usize, count: usize) -> &[u8] {
             .map_or(0, |i| i + 1)
     };
     let rest = &line[start.min(line.len())..];
-    &rest[..memchr::memchr(b' ', rest).unwrap_or(rest.len())]
+    let end = rest.iter().position(|&b| b == b' ').unwrap_or(rest.len());
+    &rest[..end]
 }
 
 #[inline]
@@ -286,6 +306,15 @@ impl ChunkSink for Collector {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_column_from_either_end() {
+        let line = b"2026-11-23 00:00:01 10.0.0.1 GET /a - 443 - 10.0.0.9 UA - 404 0 2 15";
+        let cols: Vec<&[u8]> = line.split(|&b| b == b' ').collect();
+        for (k, want) in cols.iter().enumerate() {
+            assert_eq!(field(line, k, cols.len()), *want, "column {k}");
+        }
+    }
     use crate::chunk::scan_bytes;
     use crate::days::day_of;
     use crate::parse::Header;

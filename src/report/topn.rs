@@ -10,6 +10,9 @@
 //! values everything is exact (`error` 0).
 
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
+
+use crate::tally::KeyHasher;
 
 /// Counters kept per list; reports show the first `SHOWN`.
 pub const CAPACITY: usize = 100;
@@ -26,15 +29,23 @@ pub struct Counted {
     pub error: u64,
 }
 
+/// Kept values with their (count, error). URIs come from clients, but a list holds at most
+/// 2 x `CAPACITY` of them, so a collision flood could cost little: the fast hash is fine.
+type Counters = HashMap<Box<str>, (u64, u64), BuildHasherDefault<KeyHasher>>;
+
 /// A space-saving summary of a stream of strings.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TopN {
-    items: Vec<Counted>,
-    index: HashMap<Box<str>, usize>,
+    index: Counters,
     /// Upper bound of the count of any value not kept.
     pub floor: u64,
     /// Values counted.
     pub total: u64,
+}
+
+/// Most frequent first, ties by value: the one order every list is kept and shown in.
+fn rank(a: (&str, u64), b: (&str, u64)) -> std::cmp::Ordering {
+    b.1.cmp(&a.1).then(a.0.cmp(b.0))
 }
 
 impl TopN {
@@ -42,36 +53,27 @@ impl TopN {
     pub fn add(&mut self, value: &[u8]) {
         self.total += 1;
         let text = String::from_utf8_lossy(value);
-        if let Some(&i) = self.index.get(&*text) {
-            self.items[i].count += 1;
+        if let Some(c) = self.index.get_mut(&*text) {
+            c.0 += 1;
             return;
         }
         // A newcomer may have been seen up to `floor` times before (while not kept).
         let floor = self.floor;
-        let value: Box<str> = text.into();
-        self.index.insert(value.clone(), self.items.len());
-        self.items.push(Counted {
-            value,
-            count: floor + 1,
-            error: floor,
-        });
+        self.index.insert(text.into(), (floor + 1, floor));
         // Compact in batches: at twice the capacity, keep the largest half and raise the
-        // floor to the largest count dropped. Amortised O(log CAPACITY) per new value
-        // instead of a scan for the smallest counter each time; the bounds are the same.
-        if self.items.len() >= 2 * CAPACITY {
+        // floor to the largest count dropped. Amortised O(1) per new value instead of a
+        // scan for the smallest counter each time; the bounds are the same.
+        if self.index.len() >= 2 * CAPACITY {
             self.truncate();
         }
     }
 
     /// Adds a kept item as read back from a store.
     pub fn push_stored(&mut self, value: &str, count: u64, error: u64) {
+        let mut one = Counters::default();
+        one.insert(value.into(), (count, error));
         self.merge(TopN {
-            items: vec![Counted {
-                value: value.into(),
-                count,
-                error,
-            }],
-            index: HashMap::from([(value.into(), 0)]),
+            index: one,
             floor: 0,
             total: 0,
         });
@@ -81,28 +83,21 @@ impl TopN {
     /// side's `floor` times there, which goes into both its count and its error.
     pub fn merge(&mut self, other: TopN) {
         let (mine_floor, other_floor) = (self.floor, other.floor);
-        let mut seen = vec![false; self.items.len()];
-        for o in other.items {
-            match self.index.get(&o.value) {
-                Some(&i) => {
-                    self.items[i].count += o.count;
-                    self.items[i].error += o.error;
-                    seen[i] = true;
+        for c in self.index.values_mut() {
+            c.0 += other_floor;
+            c.1 += other_floor;
+        }
+        for (value, (count, error)) in other.index {
+            match self.index.get_mut(&value) {
+                // Both sides kept it: undo the other side's floor added above.
+                Some(c) => {
+                    c.0 = c.0 + count - other_floor;
+                    c.1 = c.1 + error - other_floor;
                 }
                 None => {
-                    self.items.push(Counted {
-                        count: o.count + mine_floor,
-                        error: o.error + mine_floor,
-                        value: o.value,
-                    });
-                    seen.push(true);
+                    self.index
+                        .insert(value, (count + mine_floor, error + mine_floor));
                 }
-            }
-        }
-        for (item, seen) in self.items.iter_mut().zip(&seen) {
-            if !seen {
-                item.count += other_floor;
-                item.error += other_floor;
             }
         }
         self.total += other.total;
@@ -110,31 +105,38 @@ impl TopN {
         self.truncate();
     }
 
+    /// Keeps the `CAPACITY` first values in rank order; the floor rises to the count of
+    /// the first one dropped. A selection, not a sort, and no value is copied but that one.
     fn truncate(&mut self) {
-        self.items
-            .sort_by(|a, b| b.count.cmp(&a.count).then(a.value.cmp(&b.value)));
-        if self.items.len() > CAPACITY {
-            let dropped = self.items[CAPACITY].count;
-            self.floor = self.floor.max(dropped);
-            self.items.truncate(CAPACITY);
+        if self.index.len() <= CAPACITY {
+            return;
         }
-        self.index = self
-            .items
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.value.clone(), i))
-            .collect();
+        let mut ranked: Vec<(&str, u64)> = self.index.iter().map(|(v, c)| (&**v, c.0)).collect();
+        ranked.select_nth_unstable_by(CAPACITY, |a, b| rank(*a, *b));
+        let (first_dropped, dropped_count) = (ranked[CAPACITY].0.to_string(), ranked[CAPACITY].1);
+        self.floor = self.floor.max(dropped_count);
+        self.index.retain(|v, c| {
+            rank((v, c.0), (&first_dropped, dropped_count)) == std::cmp::Ordering::Less
+        });
     }
 
     /// Kept items, most frequent first (ties by value).
-    pub fn sorted(&self) -> Vec<&Counted> {
-        let mut v: Vec<&Counted> = self.items.iter().collect();
-        v.sort_by(|a, b| b.count.cmp(&a.count).then(a.value.cmp(&b.value)));
+    pub fn sorted(&self) -> Vec<Counted> {
+        let mut v: Vec<Counted> = self
+            .index
+            .iter()
+            .map(|(value, &(count, error))| Counted {
+                value: value.clone(),
+                count,
+                error,
+            })
+            .collect();
+        v.sort_by(|a, b| rank((&a.value, a.count), (&b.value, b.count)));
         v
     }
 
     pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
+        self.index.is_empty()
     }
 }
 
@@ -148,8 +150,8 @@ mod tests {
         for v in ["/a", "/b", "/a", "/c", "/a", "/b"] {
             t.add(v.as_bytes());
         }
-        let got: Vec<(&str, u64, u64)> = t
-            .sorted()
+        let sorted = t.sorted();
+        let got: Vec<(&str, u64, u64)> = sorted
             .iter()
             .map(|c| (&*c.value, c.count, c.error))
             .collect();
@@ -176,7 +178,7 @@ mod tests {
             *truth.entry(v.clone()).or_default() += 1;
             t.add(v.as_bytes());
         }
-        assert!(t.items.len() < 2 * CAPACITY);
+        assert!(t.index.len() < 2 * CAPACITY);
         let n = t.total;
         for c in t.sorted() {
             let real = truth[&*c.value];
@@ -186,10 +188,32 @@ mod tests {
             );
             assert!(c.error <= n / CAPACITY as u64);
         }
-        let top: Vec<&str> = t.sorted().iter().take(3).map(|c| &*c.value).collect();
+        let sorted = t.sorted();
+        let top: Vec<&str> = sorted.iter().take(3).map(|c| &*c.value).collect();
         for h in ["/heavy0", "/heavy1", "/heavy2"] {
             assert!(top.contains(&h), "{top:?}");
         }
+    }
+
+    /// A value kept on both sides is added exactly, even when the other side's floor is
+    /// above its count there (lists read back from a history carry any floor).
+    #[test]
+    fn merge_of_a_value_kept_on_both_sides() {
+        let mut a = TopN::default();
+        a.push_stored("/x", 2, 0);
+        a.push_stored("/y", 4, 1);
+        let mut b = TopN::default();
+        b.push_stored("/x", 1, 0);
+        b.floor = 5;
+        a.merge(b);
+        let got: Vec<(String, u64, u64)> = a
+            .sorted()
+            .into_iter()
+            .map(|c| (c.value.to_string(), c.count, c.error))
+            .collect();
+        // /y was not kept by b: it may have been seen up to 5 times there.
+        assert_eq!(got, vec![("/y".into(), 9, 6), ("/x".into(), 3, 0)]);
+        assert_eq!(a.floor, 5);
     }
 
     #[test]
