@@ -12,6 +12,7 @@
 
 pub mod catalogue;
 pub mod chunk;
+pub mod codepage;
 pub mod config;
 pub mod days;
 pub mod discover;
