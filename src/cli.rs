@@ -184,6 +184,17 @@ pub struct ReportArgs {
     #[arg(long, value_name = "SECS", default_value_t = 60)]
     pub wait: u64,
 
+    /// Top client-IP lists read this field instead of c-ip, behind a proxy (its first
+    /// address), e.g. X-Forwarded-For; c-ip where a block or line does not log it.
+    #[arg(long, value_name = "FIELD")]
+    pub client_ip_field: Option<String>,
+
+    /// Code page of logs that are not UTF-8 (IIS 5/6 `ex` files), for the URIs and user
+    /// names shown: 932, 1252, shift_jis… Text that is valid UTF-8 is shown as it is;
+    /// bytes that decode in neither are shown as \xNN. Counts never depend on it.
+    #[arg(long, value_name = "CODEPAGE")]
+    pub codepage: Option<String>,
+
     /// Language of the descriptions: en, ja or nb [default: from the locale, else en].
     #[arg(long, value_name = "LANG")]
     pub lang: Option<String>,

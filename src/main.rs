@@ -327,10 +327,28 @@ fn report(args: ReportArgs) -> anyhow::Result<u8> {
         rules,
         lang: resolve_lang(args.lang.as_deref())?,
         wait: std::time::Duration::from_secs(args.wait),
+        client_ip_field: args.client_ip_field.clone(),
+        codepage: args
+            .codepage
+            .as_deref()
+            .map(iislog::codepage::parse)
+            .transpose()?,
     };
     let outcome = run::report(&opts)?;
     for p in &outcome.problems {
         eprintln!("iislog: warning: {p}");
+    }
+    if let (Some(field), [first, rest @ ..]) =
+        (&opts.client_ip_field, outcome.ip_field_missing.as_slice())
+    {
+        let more = match rest.len() {
+            0 => String::new(),
+            n => format!(" and {n} more file(s)"),
+        };
+        eprintln!(
+            "iislog: note: --client-ip-field {field}: a block of {}{more} does not log it; c-ip is used there",
+            first.display()
+        );
     }
     for t in &outcome.tripped {
         eprintln!("iislog: alert: {t}");

@@ -65,7 +65,7 @@ pub struct FieldMap {
     /// Column of `sc-win32-status`, if logged.
     pub win32: Option<usize>,
     /// Columns the reports read (`date`, `time`, `cs-uri-stem`, `c-ip`, `time-taken`,
-    /// `s-sitename`), found once per block so the per-line work is an index.
+    /// `s-sitename`, and for FTP `cs-method` and `cs-username`), found once per block so the per-line work is an index.
     pub extra: ExtraColumns,
 }
 
@@ -78,6 +78,10 @@ pub struct ExtraColumns {
     pub client_ip: Option<usize>,
     pub time_taken: Option<usize>,
     pub site_name: Option<usize>,
+    /// `cs-method`: the FTP command in FTP logs.
+    pub method: Option<usize>,
+    /// `cs-username`: who failed to log in, in FTP logs.
+    pub username: Option<usize>,
 }
 
 impl ExtraColumns {
@@ -90,6 +94,8 @@ impl ExtraColumns {
             self.client_ip,
             self.time_taken,
             self.site_name,
+            self.method,
+            self.username,
         ]
         .into_iter()
         .flatten()
@@ -127,6 +133,8 @@ impl FieldMap {
                 client_ip: find("c-ip"),
                 time_taken: find("time-taken"),
                 site_name: find("s-sitename"),
+                method: find("cs-method"),
+                username: find("cs-username"),
             },
             names,
         })

@@ -797,3 +797,277 @@ fn the_page_renders_with_the_csv_numbers() {
     // The hostile URI shows as text.
     assert!(dom.contains("/&lt;script&gt;alert(1)&lt;/script&gt;"));
 }
+
+fn case_dir(case: &str) -> PathBuf {
+    root().join("fixtures").join("report-cases").join(case)
+}
+
+/// Rows of a CSV after its header, with the columns picked.
+fn picked(path: &Path, cols: &[usize]) -> Vec<Vec<String>> {
+    csv_rows(path)
+        .into_iter()
+        .skip(1)
+        .map(|r| cols.iter().map(|&c| r[c].clone()).collect())
+        .collect()
+}
+
+fn strings(rows: &[&[&str]]) -> Vec<Vec<String>> {
+    rows.iter()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect()
+}
+
+/// The FTP files of a day folder, checked against the counts in
+/// fixtures/reports/README.md ("FTP").
+fn check_ftp_day(day: &Path) {
+    // Requests per command and status, all substatuses and Windows statuses together.
+    let mut per: BTreeMap<(String, String), u64> = BTreeMap::new();
+    for r in picked(&day.join("ftp-commands.csv"), &[0, 1, 4]) {
+        *per.entry((r[0].clone(), r[1].clone())).or_insert(0) += r[2].parse::<u64>().unwrap();
+    }
+    let want: BTreeMap<(String, String), u64> = [
+        ("USER", "331", 6),
+        ("PASS", "530", 5),
+        ("PASS", "230", 2),
+        ("ControlChannelOpened", "-", 1),
+        ("RETR", "226", 1),
+        ("STOR", "550", 1),
+        ("QUIT", "221", 1),
+        ("sent", "226", 1),
+    ]
+    .into_iter()
+    .map(|(c, s, n)| ((c.to_string(), s.to_string()), n))
+    .collect();
+    assert_eq!(per, want);
+    // Most frequent command first (USER 6 and PASS 7: PASS).
+    assert_eq!(csv_rows(&day.join("ftp-commands.csv"))[1][0], "PASS");
+    assert_eq!(
+        picked(&day.join("ftp-failed-logins.csv"), &[0, 1, 2, 3]),
+        strings(&[
+            &["client-ip", "1", "192.0.2.66", "4"],
+            &["client-ip", "2", "198.51.100.20", "1"],
+            &["user", "1", "admin", "3"],
+            &["user", "2", "<root>", "1"],
+            &["user", "3", "bob", "1"],
+        ])
+    );
+    // The STOR path is formula-safe in top-errors.csv; the user name is escaped in the page.
+    let top = fs::read_to_string(day.join("top-errors.csv")).unwrap();
+    assert!(top.contains("'=cmd.txt"), "{top}");
+    let page = fs::read_to_string(day.join("report.html")).unwrap();
+    assert!(page.contains("id=\"ftp-failed-logins\""));
+    assert!(page.contains("&lt;root&gt;") && !page.contains("<root>"));
+}
+
+#[test]
+fn ftp_commands_and_failed_logins() {
+    let out = tempdir();
+    run(&[
+        "report",
+        s(&case_dir("ftp")),
+        "--date",
+        "2026-11-23",
+        "--out",
+        s(out.path()),
+    ])
+    .expect_code(0);
+    check_ftp_day(&out.path().join("2026-11-23"));
+    // A history gives the same files, also when the day is written by a later run.
+    let dir = tempdir();
+    let db = dir.path().join("history.db");
+    let out2 = dir.path().join("out");
+    report_db(&case_dir("ftp"), &db, &out2, &[]).expect_code(0);
+    check_ftp_day(&out2.join("2026-11-23"));
+    report_db(&case_dir("ftp"), &db, &out2, &["--date", "2026-11-23"]).expect_code(0);
+    check_ftp_day(&out2.join("2026-11-23"));
+    for f in ["ftp-commands.csv", "ftp-failed-logins.csv"] {
+        assert_eq!(
+            fs::read(out.path().join("2026-11-23").join(f)).unwrap(),
+            fs::read(out2.join("2026-11-23").join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    // A day without FTP still has the files, header only.
+    let web = tempdir();
+    run(&[
+        "report",
+        s(&fixture_dir()),
+        "--date",
+        "2026-11-22",
+        "--out",
+        s(web.path()),
+    ])
+    .expect_code(0);
+    assert_eq!(
+        csv_rows(&web.path().join("2026-11-22").join("ftp-commands.csv")).len(),
+        1
+    );
+}
+
+/// A history of schema version 1 (before FTP commands were kept) is migrated, not broken.
+#[test]
+fn a_version_1_history_is_migrated() {
+    let dir = tempdir();
+    let db = dir.path().join("history.db");
+    let c = rusqlite::Connection::open(&db).unwrap();
+    c.execute_batch(iislog::history::schema::MIGRATIONS[0])
+        .unwrap();
+    c.pragma_update(None, "user_version", 1).unwrap();
+    c.pragma_update(
+        None,
+        "application_id",
+        iislog::history::schema::APPLICATION_ID,
+    )
+    .unwrap();
+    drop(c);
+    let out = dir.path().join("out");
+    report_db(&case_dir("ftp"), &db, &out, &[]).expect_code(0);
+    check_ftp_day(&out.join("2026-11-23"));
+    let c = rusqlite::Connection::open(&db).unwrap();
+    let v: i32 = c
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(v, iislog::history::schema::VERSION);
+}
+
+/// Top client IPs of one status.substatus in top-errors.csv, as (value, count).
+fn top_ips(day: &Path, status: &str) -> Vec<(String, String)> {
+    csv_rows(&day.join("top-errors.csv"))
+        .into_iter()
+        .filter(|r| r[1] == status && r[3] == "client-ip")
+        .map(|r| (r[5].clone(), r[6].clone()))
+        .collect()
+}
+
+#[test]
+fn client_ip_field_behind_a_proxy() {
+    let pairs = |v: &[(&str, &str)]| -> Vec<(String, String)> {
+        v.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    };
+    let out = tempdir();
+    let r = run(&[
+        "report",
+        s(&case_dir("proxy")),
+        "--date",
+        "2026-11-23",
+        "--out",
+        s(out.path()),
+        "--client-ip-field",
+        "X-Forwarded-For",
+    ]);
+    r.expect_code(0);
+    let day = out.path().join("2026-11-23");
+    // The first address of the list; `-` falls back to c-ip.
+    assert_eq!(
+        top_ips(&day, "404"),
+        pairs(&[
+            ("203.0.113.7", "2"),
+            ("10.0.0.1", "1"),
+            ("198.51.100.3", "1")
+        ])
+    );
+    // The second block does not log the field: c-ip, and one note on stderr.
+    assert_eq!(top_ips(&day, "500"), pairs(&[("10.0.0.2", "1")]));
+    let notes: Vec<&str> = r
+        .stderr
+        .lines()
+        .filter(|l| l.contains("X-Forwarded-For"))
+        .collect();
+    assert_eq!(notes.len(), 1, "{}", r.stderr);
+    assert!(notes[0].contains("c-ip"), "{}", r.stderr);
+    // Counts do not change; without the option the lists are c-ip.
+    assert_eq!(total(&day.join("summary.csv")), 5);
+    let plain = tempdir();
+    let r = run(&[
+        "report",
+        s(&case_dir("proxy")),
+        "--date",
+        "2026-11-23",
+        "--out",
+        s(plain.path()),
+    ]);
+    r.expect_code(0);
+    assert!(!r.stderr.contains("X-Forwarded-For"));
+    assert_eq!(
+        top_ips(&plain.path().join("2026-11-23"), "404"),
+        pairs(&[("10.0.0.1", "4")])
+    );
+}
+
+/// URIs of 404 in top-errors.csv, as (value, count), with `--codepage` given or not.
+fn uris_with(codepage: Option<&str>) -> (Vec<(String, String)>, u64) {
+    let out = tempdir();
+    let logs = case_dir("codepage");
+    let mut args = vec![
+        "report",
+        s(&logs),
+        "--date",
+        "2026-11-23",
+        "--out",
+        s(out.path()),
+    ];
+    if let Some(cp) = codepage {
+        args.extend(["--codepage", cp]);
+    }
+    run(&args).expect_code(0);
+    let day = out.path().join("2026-11-23");
+    let uris = csv_rows(&day.join("top-errors.csv"))
+        .into_iter()
+        .filter(|r| r[3] == "uri")
+        .map(|r| (r[5].clone(), r[6].clone()))
+        .collect();
+    (uris, total(&day.join("summary.csv")))
+}
+
+#[test]
+fn codepage_decodes_uris_that_are_not_utf8() {
+    let pairs = |v: &[(&str, &str)]| -> Vec<(String, String)> {
+        v.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    };
+    // Shift-JIS: the Japanese URI decodes; the CP1252 byte does not, and is escaped.
+    let (sjis, n) = uris_with(Some("932"));
+    assert_eq!(
+        sjis,
+        pairs(&[("/日本.html", "2"), ("/caf\\xE9", "1"), ("/ok", "1")])
+    );
+    assert_eq!(n, 4);
+    // CP1252 decodes every byte.
+    let (cp1252, n) = uris_with(Some("1252"));
+    assert_eq!(
+        cp1252,
+        pairs(&[
+            ("/\u{201C}\u{FA}\u{2013}{.html", "2"),
+            ("/caf\u{E9}", "1"),
+            ("/ok", "1")
+        ])
+    );
+    assert_eq!(n, 4);
+    // None: escapes, nothing dropped.
+    let (raw, n) = uris_with(None);
+    assert_eq!(
+        raw,
+        pairs(&[
+            ("/\\x93\\xFA\\x96{.html", "2"),
+            ("/caf\\xE9", "1"),
+            ("/ok", "1")
+        ])
+    );
+    assert_eq!(n, 4);
+    let out = tempdir();
+    let bad = run(&[
+        "report",
+        s(&case_dir("codepage")),
+        "--date",
+        "2026-11-23",
+        "--out",
+        s(out.path()),
+        "--codepage",
+        "klingon",
+    ]);
+    bad.expect_code(2);
+    assert!(bad.stderr.contains("unknown code page"), "{}", bad.stderr);
+}

@@ -351,6 +351,7 @@ impl Tx<'_, '_> {
             "DELETE FROM codes WHERE file_id = ?1",
             "DELETE FROM hours WHERE file_id = ?1",
             "DELETE FROM top WHERE file_id = ?1",
+            "DELETE FROM ftp_commands WHERE file_id = ?1",
             "UPDATE files SET offset = 0, fields = NULL, lines = 0, requests = 0, directives = 0, blank = 0, skipped = 0, undated = 0, rereads = rereads + 1 WHERE id = ?1",
         ] {
             self.tx.execute(sql, [id]).map_err(|e| self.e(e))?;
@@ -423,6 +424,7 @@ impl Tx<'_, '_> {
             "DELETE FROM codes WHERE file_id = ?1 AND day = ?2",
             "DELETE FROM hours WHERE file_id = ?1 AND day = ?2",
             "DELETE FROM top WHERE file_id = ?1 AND day = ?2",
+            "DELETE FROM ftp_commands WHERE file_id = ?1 AND day = ?2",
         ] {
             self.tx
                 .execute(sql, params![id, d])
@@ -474,7 +476,9 @@ impl Tx<'_, '_> {
             .prepare_cached("INSERT INTO top(file_id, day, status, substatus, kind, value, count, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
             .map_err(|e| self.e(e))?;
         for ((status, sub), pair) in &current.top {
-            for (kind, list) in [("uri", &pair.uris), ("client-ip", &pair.ips)] {
+            let users = (pair.users.total > 0).then_some(("user", &pair.users));
+            let lists = [("uri", &pair.uris), ("client-ip", &pair.ips)];
+            for (kind, list) in lists.into_iter().chain(users) {
                 // The list's own row: value NULL, count = values counted, error = floor.
                 ins.execute(params![
                     id,
@@ -501,6 +505,22 @@ impl Tx<'_, '_> {
                     .map_err(|e| self.e(e))?;
                 }
             }
+        }
+        let mut ins = self
+            .tx
+            .prepare_cached("INSERT INTO ftp_commands(file_id, day, command, status, substatus, win32_status, count) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+            .map_err(|e| self.e(e))?;
+        for ((command, k), n) in &current.ftp_commands {
+            ins.execute(params![
+                id,
+                d,
+                command,
+                code_to_sql(k.status),
+                code_to_sql(k.substatus),
+                code_to_sql(k.win32),
+                *n as i64
+            ])
+            .map_err(|e| self.e(e))?;
         }
         Ok(())
     }
@@ -574,6 +594,7 @@ impl Tx<'_, '_> {
         drop(rows);
         let sql = format!("SELECT f.service, t.file_id, t.status, t.substatus, t.kind, t.value, t.count, t.error FROM top t JOIN files f ON f.id = t.file_id WHERE {} ORDER BY t.file_id, t.day", prefixed(cond, "t"));
         let mut st = self.tx.prepare(&sql).map_err(|e| self.e(e))?;
+        let args_ftp = args.clone();
         let mut rows = st.query(args).map_err(|e| self.e(e))?;
         // Lists are rebuilt per file and day, then merged.
         type ListKey = (String, i64, i64, Option<i64>, String);
@@ -610,11 +631,37 @@ impl Tx<'_, '_> {
                 .top
                 .entry(key)
                 .or_default();
-            if kind == "uri" {
-                pair.uris.merge(list);
-            } else {
-                pair.ips.merge(list);
+            match kind.as_str() {
+                "uri" => pair.uris.merge(list),
+                "user" => pair.users.merge(list),
+                _ => pair.ips.merge(list),
             }
+        }
+        let sql = format!("SELECT f.service, c.command, c.status, c.substatus, c.win32_status, c.count FROM ftp_commands c JOIN files f ON f.id = c.file_id WHERE {}", prefixed(cond, "c"));
+        let mut st = self.tx.prepare(&sql).map_err(|e| self.e(e))?;
+        let mut rows = st.query(args_ftp).map_err(|e| self.e(e))?;
+        while let Some(r) = rows.next().map_err(|e| self.e(e))? {
+            let get = || -> rusqlite::Result<_> {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<i64>>(2)?,
+                    r.get::<_, Option<i64>>(3)?,
+                    r.get::<_, Option<i64>>(4)?,
+                    r.get::<_, i64>(5)?,
+                ))
+            };
+            let (svc, command, s, sub, w, n) = get().map_err(|e| self.e(e))?;
+            let k = Codes {
+                status: code_from_sql(s),
+                substatus: code_from_sql(sub),
+                win32: code_from_sql(w),
+            };
+            *out.entry(service_of(svc))
+                .or_default()
+                .ftp_commands
+                .entry((command, k))
+                .or_insert(0) += n as u64;
         }
         Ok(out)
     }

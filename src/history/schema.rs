@@ -79,6 +79,21 @@ CREATE TABLE runs (
     requests INTEGER NOT NULL
 );
 ",
+    // 1 -> 2: FTP requests per command and status triple (the user names of failed FTP
+    // logins go in `top`, kind 'user'). Days read before this version have no rows here.
+    "
+CREATE TABLE ftp_commands (
+    file_id      INTEGER NOT NULL REFERENCES files(id),
+    day          TEXT NOT NULL,
+    command      TEXT NOT NULL,
+    status       INTEGER,
+    substatus    INTEGER,
+    win32_status INTEGER,
+    count        INTEGER NOT NULL
+);
+CREATE INDEX ftp_commands_file ON ftp_commands(file_id, day);
+CREATE INDEX ftp_commands_day ON ftp_commands(day, file_id);
+",
 ];
 
 /// The version this build writes.

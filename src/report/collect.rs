@@ -1,16 +1,18 @@
 //! The report's line sink: beside the line account, it files each request under its day
 //! and hour (from `date`/`time`, shifted to local days) and site, times it, and counts the
-//! URI and client IP of errors. Columns are found by the indices `FieldMap` caches per
-//! block; `summary` never runs this code.
+//! URI and client IP of errors (the client IP from `--client-ip-field` behind a proxy),
+//! and for FTP the commands and the user names of failed logins. Columns are found by the
+//! indices `FieldMap` caches per block; `summary` never runs this code.
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::BuildHasherDefault;
 use std::sync::Arc;
 
 use crate::chunk::ChunkSink;
+use crate::codepage;
 use crate::days::{self, Day, DayRange, UtcOffset};
 use crate::parse::LineSink;
-use crate::report::{class_of, DayTally, ErrorKey, HourStats, TopPair};
+use crate::report::{class_of, ftp_command, DayTally, ErrorKey, HourStats, TopPair};
 use crate::tally::{Code, Codes, KeyHasher, SkipReason, Tally};
 use crate::w3c::{Directive, FieldMap};
 
@@ -22,15 +24,38 @@ pub struct CollectConfig {
     pub default_site: String,
     /// Only these days are kept (all when `None`); other lines are still accounted.
     pub keep: Option<DayRange>,
+    /// An FTP log: count commands, and the user names of failed logins (530).
+    pub ftp: bool,
+    /// The field the top client-IP lists read instead of `c-ip` (`X-Forwarded-For`).
+    pub client_ip_field: Option<Box<str>>,
+    /// How text that is not UTF-8 is decoded for display.
+    pub codepage: Option<&'static encoding_rs::Encoding>,
+}
+
+impl CollectConfig {
+    /// Days at `offset`, site from the folder, everything else off.
+    pub fn new(offset: UtcOffset, default_site: String) -> CollectConfig {
+        CollectConfig {
+            offset,
+            default_site,
+            keep: None,
+            ftp: false,
+            client_ip_field: None,
+            codepage: None,
+        }
+    }
 }
 
 type SiteCodes = HashMap<(u32, Codes), u64, BuildHasherDefault<KeyHasher>>;
+/// FTP command → (triple, count): a handful of each, looked up without allocating.
+type FtpCommands = HashMap<Box<[u8]>, Vec<(Codes, u64)>, BuildHasherDefault<KeyHasher>>;
 
 #[derive(Debug, Clone)]
 struct DayAcc {
     codes: SiteCodes,
     hours: Vec<HourStats>,
     top: BTreeMap<ErrorKey, TopPair>,
+    ftp: FtpCommands,
 }
 
 impl Default for DayAcc {
@@ -39,8 +64,34 @@ impl Default for DayAcc {
             codes: SiteCodes::default(),
             hours: vec![HourStats::default(); 24],
             top: BTreeMap::new(),
+            ftp: FtpCommands::default(),
         }
     }
+}
+
+fn add_command(ftp: &mut FtpCommands, command: &[u8], codes: Codes, n: u64) {
+    let list = match ftp.get_mut(command) {
+        Some(l) => l,
+        None => ftp.entry(command.into()).or_default(),
+    };
+    match list.iter_mut().find(|(k, _)| *k == codes) {
+        Some((_, c)) => *c += n,
+        None => list.push((codes, n)),
+    }
+}
+
+/// The first address of a proxy's list (`203.0.113.7,+10.0.0.1`: IIS writes spaces as `+`).
+#[inline]
+fn first_address(value: &[u8]) -> &[u8] {
+    let end = memchr::memchr(b',', value).unwrap_or(value.len());
+    let mut v = &value[..end];
+    while let [b'+' | b' ' | b'"', rest @ ..] = v {
+        v = rest;
+    }
+    while let [rest @ .., b'+' | b' ' | b'"'] = v {
+        v = rest;
+    }
+    v
 }
 
 /// What collecting one file (or piece) gave.
@@ -53,6 +104,8 @@ pub struct FileDays {
     pub undated: u64,
     /// Requests on days outside `keep`.
     pub outside: u64,
+    /// A block did not log `--client-ip-field`: its client IPs are `c-ip`.
+    pub ip_field_missing: bool,
 }
 
 /// A `LineSink` for reports.
@@ -67,6 +120,10 @@ pub struct Collector {
     last_date_day: Option<Day>,
     undated: u64,
     outside: u64,
+    /// The `--client-ip-field` column of the block in force: `None` until a line of the
+    /// block asks (found once per block), `Some(None)` when the block does not log it.
+    ip_col: Option<Option<usize>>,
+    ip_field_missing: bool,
 }
 
 impl Collector {
@@ -82,6 +139,8 @@ impl Collector {
             last_date_day: None,
             undated: 0,
             outside: 0,
+            ip_col: None,
+            ip_field_missing: false,
         }
     }
 
@@ -93,6 +152,12 @@ impl Collector {
                 top: acc.top,
                 ..DayTally::default()
             };
+            for (command, list) in acc.ftp {
+                let command = codepage::show(&command, None).into_owned();
+                for (codes, n) in list {
+                    *t.ftp_commands.entry((command.clone(), codes)).or_insert(0) += n;
+                }
+            }
             for ((site, codes), n) in acc.codes {
                 let site = self.sites.get(site as usize).map_or("-", |s| s);
                 *t.codes.entry((site.to_string(), codes)).or_insert(0) += n;
@@ -104,7 +169,35 @@ impl Collector {
             days,
             undated: self.undated,
             outside: self.outside,
+            ip_field_missing: self.ip_field_missing,
         }
+    }
+
+    /// The client IP of a line: the `--client-ip-field` (its first address) when the block
+    /// logs it and the line has a value, else `c-ip`.
+    #[inline]
+    fn client_ip<'l>(&mut self, line: &'l [u8], map: &FieldMap, count: usize) -> Option<&'l [u8]> {
+        let cip = map.extra.client_ip;
+        if let Some(name) = self.cfg.client_ip_field.as_deref() {
+            let col = match self.ip_col {
+                Some(c) => c,
+                None => {
+                    let c = map
+                        .index_of(name)
+                        .or_else(|| map.index_of(&format!("cs({name})")));
+                    self.ip_field_missing |= c.is_none();
+                    self.ip_col = Some(c);
+                    c
+                }
+            };
+            if let Some(i) = col {
+                let v = first_address(field(line, i, count));
+                if !v.is_empty() && v != b"-" {
+                    return Some(v);
+                }
+            }
+        }
+        cip.map(|i| field(line, i, count))
     }
 
     #[inline]
@@ -232,8 +325,25 @@ impl LineSink for Collector {
             _ => None,
         };
         let uri = error.and(ex.uri_stem).map(|i| field(line, i, count));
-        let ip = error.and(ex.client_ip).map(|i| field(line, i, count));
+        let ip = match error {
+            Some(_) => self.client_ip(line, map, count),
+            None => None,
+        };
+        let (command, user) = if self.cfg.ftp {
+            (
+                ex.method.map(|i| ftp_command(field(line, i, count))),
+                ex.username
+                    .filter(|_| error == Some(530))
+                    .map(|i| field(line, i, count)),
+            )
+        } else {
+            (None, None)
+        };
+        let cp = self.cfg.codepage;
         let acc = self.day_slot(day);
+        if let Some(c) = command {
+            add_command(&mut acc.ftp, c, codes, 1);
+        }
         *acc.codes.entry((site, codes)).or_insert(0) += 1;
         let h = &mut acc.hours[usize::from(hour)];
         h.classes[class_of(codes.status)] += 1;
@@ -243,16 +353,22 @@ impl LineSink for Collector {
         if let Some(s) = error {
             let pair = acc.top.entry((s, codes.substatus)).or_default();
             if let Some(u) = uri {
-                pair.uris.add(u);
+                pair.uris.add_text(&codepage::show(u, cp));
             }
             if let Some(ip) = ip {
                 pair.ips.add(ip);
             }
+            if let Some(u) = user {
+                pair.users.add_text(&codepage::show(u, cp));
+            }
         }
     }
     #[inline]
-    fn directive(&mut self, _directive: Directive<'_>) {
+    fn directive(&mut self, directive: Directive<'_>) {
         self.tally.acct.directives += 1;
+        if let Directive::Fields(_) = directive {
+            self.ip_col = None;
+        }
     }
     #[inline]
     fn blank(&mut self) {
@@ -275,6 +391,7 @@ impl ChunkSink for Collector {
         self.tally.merge_shifted(other.tally, line_offset);
         self.undated += other.undated;
         self.outside += other.outside;
+        self.ip_field_missing |= other.ip_field_missing;
         let remap: Vec<u32> = other
             .sites
             .iter()
@@ -295,9 +412,12 @@ impl ChunkSink for Collector {
                 a.merge(b);
             }
             for (k, pair) in acc.top {
-                let e = mine.top.entry(k).or_default();
-                e.uris.merge(pair.uris);
-                e.ips.merge(pair.ips);
+                mine.top.entry(k).or_default().merge(pair);
+            }
+            for (command, list) in acc.ftp {
+                for (codes, n) in list {
+                    add_command(&mut mine.ftp, &command, codes, n);
+                }
             }
         }
     }
@@ -326,11 +446,10 @@ mod tests {
 nodate 00:00:01 - /x 10.0.0.2 200 0 0 5\r\n";
 
     fn collect(offset: &str, chunk: usize) -> FileDays {
-        let cfg = Arc::new(CollectConfig {
-            offset: UtcOffset::parse(offset).unwrap(),
-            default_site: "W3SVC1".into(),
-            keep: None,
-        });
+        let cfg = Arc::new(CollectConfig::new(
+            UtcOffset::parse(offset).unwrap(),
+            "W3SVC1".into(),
+        ));
         scan_bytes(
             LOG.as_bytes(),
             &Header::None,

@@ -1,13 +1,15 @@
 //! `report.html`: one self-contained page (no script, no network, no external font or
 //! image) with the day's totals, an inline-SVG stacked bar chart of status classes per
 //! hour, the 30-day trend when a history is kept, the top codes with meanings and causes,
-//! and the top error URLs. Every string that comes from a log is HTML-escaped.
+//! the top error URLs, and for FTP the commands and failed logins. Every string that comes from a log is HTML-escaped.
 
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use crate::catalogue::{Catalogue, Lang};
 use crate::days::day_text;
-use crate::report::{HourStats, ReportDay};
+use crate::report::{topn, write, HourStats, ReportDay};
+use crate::service::Service;
 use crate::summary::{code_text, Summary};
 
 /// Escapes text for an HTML element or a quoted attribute.
@@ -194,7 +196,56 @@ pub fn page(day: &ReportDay, summary: &Summary, lang: Lang) -> String {
     if !any {
         h.push_str("<tr><td colspan=\"4\">no 4xx or 5xx requests</td></tr>\n");
     }
-    h.push_str("</table>\n<p class=\"sub\">Counts of URLs are exact below 100 distinct URLs per code; above, each may be over by at most the max_overcount in top-errors.csv. Percentiles of time-taken are within 6.25&nbsp;%.</p>\n</body></html>\n");
+    h.push_str("</table>\n");
+    h.push_str(&ftp_section(day));
+    h.push_str("<p class=\"sub\">Counts of URLs are exact below 100 distinct URLs per code; above, each may be over by at most the max_overcount in top-errors.csv. Percentiles of time-taken are within 6.25&nbsp;%.</p>\n</body></html>\n");
+    h
+}
+
+/// FTP: requests per command, and failed logins (530) by client IP and user name; empty
+/// when the day has no FTP requests.
+fn ftp_section(day: &ReportDay) -> String {
+    let services = day.by_service();
+    let Some(ftp) = services.get(&Service::Ftp) else {
+        return String::new();
+    };
+    let mut h = String::from("<h2>FTP</h2>\n<table id=\"ftp-commands\"><tr><th>command</th><th class=\"n\">requests</th><th>statuses</th></tr>\n");
+    let mut per: BTreeMap<&str, (u64, BTreeMap<String, u64>)> = BTreeMap::new();
+    for ((command, k), n) in &ftp.ftp_commands {
+        let e = per.entry(command).or_default();
+        e.0 += n;
+        *e.1.entry(code_text(k.status)).or_insert(0) += n;
+    }
+    let mut rows: Vec<_> = per.into_iter().collect();
+    rows.sort_by(|a, b| (b.1).0.cmp(&(a.1).0).then(a.0.cmp(b.0)));
+    for (command, (n, statuses)) in rows {
+        let statuses: Vec<String> = statuses.iter().map(|(s, c)| format!("{s}: {c}")).collect();
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td class=\"n\">{n}</td><td>{}</td></tr>",
+            escape(command),
+            escape(&statuses.join(", "))
+        );
+    }
+    h.push_str("</table>\n");
+    let (ips, users) = write::ftp_failed_logins(day);
+    h.push_str("<h2>Failed FTP logins (530)</h2>\n<table id=\"ftp-failed-logins\"><tr><th>by</th><th>value</th><th class=\"n\">count</th></tr>\n");
+    let mut any = false;
+    for (kind, list) in [("client IP", &ips), ("user", &users)] {
+        for c in list.sorted().into_iter().take(topn::SHOWN) {
+            any = true;
+            let _ = writeln!(
+                h,
+                "<tr><td>{kind}</td><td class=\"uri\">{}</td><td class=\"n\">{}</td></tr>",
+                escape(&c.value),
+                c.count
+            );
+        }
+    }
+    if !any {
+        h.push_str("<tr><td colspan=\"3\">no failed logins</td></tr>\n");
+    }
+    h.push_str("</table>\n");
     h
 }
 

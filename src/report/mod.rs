@@ -117,11 +117,33 @@ pub fn percentile(hist: &[u64], n: u64, q: f64) -> Option<f64> {
 /// The status and substatus a top list belongs to.
 pub type ErrorKey = (u32, Code);
 
-/// Top URIs and client IPs of one error code.
+/// Top URIs and client IPs of one error code (and, for FTP 530, user names).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TopPair {
     pub uris: TopN,
     pub ips: TopN,
+    /// `cs-username` of failed FTP logins (530); empty for every other code.
+    pub users: TopN,
+}
+
+impl TopPair {
+    pub fn merge(&mut self, other: TopPair) {
+        self.uris.merge(other.uris);
+        self.ips.merge(other.ips);
+        self.users.merge(other.users);
+    }
+}
+
+/// The FTP command of a `cs-method` field: IIS 5/6 write `[n]USER`, `n` the session.
+#[inline]
+pub fn ftp_command(method: &[u8]) -> &[u8] {
+    match method {
+        [b'[', rest @ ..] => match memchr::memchr(b']', rest) {
+            Some(i) if rest[..i].iter().all(u8::is_ascii_digit) => &rest[i + 1..],
+            _ => method,
+        },
+        _ => method,
+    }
 }
 
 /// Everything the reports need about one service (or one file) on one day.
@@ -131,6 +153,8 @@ pub struct DayTally {
     pub codes: BTreeMap<(String, Codes), u64>,
     pub hours: Vec<HourStats>,
     pub top: BTreeMap<ErrorKey, TopPair>,
+    /// FTP only: requests per command (`cs-method`, session prefix stripped) and triple.
+    pub ftp_commands: BTreeMap<(String, Codes), u64>,
 }
 
 impl Default for DayTally {
@@ -139,6 +163,7 @@ impl Default for DayTally {
             codes: BTreeMap::new(),
             hours: vec![HourStats::default(); 24],
             top: BTreeMap::new(),
+            ftp_commands: BTreeMap::new(),
         }
     }
 }
@@ -156,9 +181,10 @@ impl DayTally {
             a.merge(b);
         }
         for (k, pair) in other.top {
-            let mine = self.top.entry(k).or_default();
-            mine.uris.merge(pair.uris);
-            mine.ips.merge(pair.ips);
+            self.top.entry(k).or_default().merge(pair);
+        }
+        for (k, v) in other.ftp_commands {
+            *self.ftp_commands.entry(k).or_insert(0) += v;
         }
     }
 
@@ -228,6 +254,15 @@ mod tests {
                 "{ms} {v}"
             );
         }
+    }
+
+    #[test]
+    fn ftp_session_prefix_is_stripped() {
+        assert_eq!(ftp_command(b"[12]USER"), b"USER");
+        assert_eq!(ftp_command(b"[1]sent"), b"sent");
+        assert_eq!(ftp_command(b"RETR"), b"RETR");
+        assert_eq!(ftp_command(b"[x]RETR"), b"[x]RETR");
+        assert_eq!(ftp_command(b"[1"), b"[1");
     }
 
     #[test]

@@ -36,6 +36,10 @@ pub struct ReportOptions {
     pub lang: Lang,
     /// How long to wait for another run holding the history.
     pub wait: Duration,
+    /// The field the top client-IP lists read instead of `c-ip` (`X-Forwarded-For`).
+    pub client_ip_field: Option<String>,
+    /// How text that is not UTF-8 is decoded for display (`--codepage`).
+    pub codepage: Option<&'static encoding_rs::Encoding>,
 }
 
 /// Why a report run failed.
@@ -64,6 +68,8 @@ pub struct ReportOutcome {
     pub days_written: Vec<(Day, PathBuf)>,
     pub tripped: Vec<Tripped>,
     pub problems: Vec<Problem>,
+    /// Files with a block that does not log `--client-ip-field` (`c-ip` was used there).
+    pub ip_field_missing: Vec<PathBuf>,
     pub elapsed: Duration,
 }
 
@@ -73,6 +79,16 @@ fn default_site(file: &LogFile) -> String {
         (Service::Ftp, Some(n)) => format!("FTPSVC{n}"),
         (Service::Smtp, Some(n)) => format!("SMTPSVC{n}"),
         _ => "-".to_string(),
+    }
+}
+
+/// How one file is collected.
+fn collect_config(opts: &ReportOptions, file: &LogFile) -> CollectConfig {
+    CollectConfig {
+        ftp: file.service == Service::Ftp,
+        client_ip_field: opts.client_ip_field.as_deref().map(Into::into),
+        codepage: opts.codepage,
+        ..CollectConfig::new(opts.offset, default_site(file))
     }
 }
 
@@ -124,13 +140,12 @@ fn stateless(opts: &ReportOptions) -> Result<ReportOutcome, ReportError> {
                 .is_none_or(|n| may_hold(&n.to_string_lossy(), &range))
         })
         .collect();
-    let results: Vec<(Service, Result<FileDays, Problem>, u64)> = files
+    let results: Vec<(&LogFile, Result<FileDays, Problem>, u64)> = files
         .par_iter()
         .map(|f| {
             let cfg = Arc::new(CollectConfig {
-                offset: opts.offset,
-                default_site: default_site(f),
                 keep: Some(range),
+                ..collect_config(opts, f)
             });
             match source::load(&f.path) {
                 Ok(bytes) => {
@@ -141,9 +156,9 @@ fn stateless(opts: &ReportOptions) -> Result<ReportOutcome, ReportError> {
                         &|_| {},
                         &Collector::new(cfg),
                     );
-                    (f.service, Ok(c.finish()), bytes.len() as u64)
+                    (*f, Ok(c.finish()), bytes.len() as u64)
                 }
-                Err(e) => (f.service, Err(Problem::io(&f.path, &e)), 0),
+                Err(e) => (*f, Err(Problem::io(&f.path, &e)), 0),
             }
         })
         .collect();
@@ -163,9 +178,13 @@ fn stateless(opts: &ReportOptions) -> Result<ReportOutcome, ReportError> {
             )
         })
         .collect();
-    for (service, r, bytes) in results {
+    for (file, r, bytes) in results {
+        let service = file.service;
         match r {
             Ok(fd) => {
+                if fd.ip_field_missing {
+                    out.ip_field_missing.push(file.path.clone());
+                }
                 out.files_read += 1;
                 out.bytes_read += bytes;
                 out.requests += fd.tally.acct.requests;
@@ -243,7 +262,7 @@ fn header_text(h: &Header) -> Option<String> {
 fn read_new(
     file: &LogFile,
     state: Option<crate::history::FileState>,
-    offset: UtcOffset,
+    opts: &ReportOptions,
 ) -> Result<Read, Problem> {
     let io = |e: std::io::Error| Problem::io(&file.path, &e);
     // Identity first, from the first 4 KB only: an unchanged file is then read from its
@@ -279,11 +298,7 @@ fn read_new(
     // Only complete lines: IIS may be in the middle of writing the last one.
     let rel_end = memchr::memrchr(b'\n', bytes).map_or(0, |i| i + 1);
     let end = start + rel_end as u64;
-    let cfg = Arc::new(CollectConfig {
-        offset,
-        default_site: default_site(file),
-        keep: None,
-    });
+    let cfg = Arc::new(collect_config(opts, file));
     let (c, header) = scan_bytes(
         &bytes[..rel_end],
         &header_from(fields.as_deref()),
@@ -352,7 +367,7 @@ fn incremental(opts: &ReportOptions, db: &Path) -> Result<ReportOutcome, ReportE
             .files
             .par_iter()
             .zip(states)
-            .map(|(f, s)| read_new(f, s, opts.offset))
+            .map(|(f, s)| read_new(f, s, opts))
             .collect();
         for r in reads {
             let r = match r {
@@ -372,6 +387,9 @@ fn incremental(opts: &ReportOptions, db: &Path) -> Result<ReportOutcome, ReportE
                 }
             };
             out.files_read += 1;
+            if r.days.ip_field_missing {
+                out.ip_field_missing.push(r.file.path.clone());
+            }
             out.requests += r.days.tally.acct.requests;
             for (day, t) in r.days.days {
                 touched.insert(day);

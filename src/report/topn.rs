@@ -49,11 +49,16 @@ fn rank(a: (&str, u64), b: (&str, u64)) -> std::cmp::Ordering {
 }
 
 impl TopN {
-    /// Counts one occurrence of `value` (bytes from the log; invalid UTF-8 is replaced).
+    /// Counts one occurrence of `value` (bytes from the log; bytes that are not UTF-8
+    /// are kept as `\xNN` escapes, see [`crate::codepage::show`]).
     pub fn add(&mut self, value: &[u8]) {
+        self.add_text(&crate::codepage::show(value, None));
+    }
+
+    /// Counts one occurrence of `text` (already decoded for display).
+    pub fn add_text(&mut self, text: &str) {
         self.total += 1;
-        let text = String::from_utf8_lossy(value);
-        if let Some(c) = self.index.get_mut(&*text) {
+        if let Some(c) = self.index.get_mut(text) {
             c.0 += 1;
             return;
         }

@@ -1,5 +1,6 @@
 //! The report folder `DIR/YYYY-MM-DD/`: summary.csv (the core summary's columns),
-//! by-hour.csv, by-site.csv, top-errors.csv and report.html. Each file is written under a
+//! by-hour.csv, by-site.csv, top-errors.csv, ftp-commands.csv, ftp-failed-logins.csv and
+//! report.html. Each file is written under a
 //! temporary name and renamed, so a reader never sees half a report.
 
 use std::collections::BTreeMap;
@@ -16,11 +17,13 @@ use crate::summary::{code_text, Summary};
 use crate::tally::CodeCounts;
 
 /// The files of a report folder, in the order they are written.
-pub const FILES: [&str; 5] = [
+pub const FILES: [&str; 7] = [
     "summary.csv",
     "by-hour.csv",
     "by-site.csv",
     "top-errors.csv",
+    "ftp-commands.csv",
+    "ftp-failed-logins.csv",
     "report.html",
 ];
 
@@ -171,6 +174,79 @@ pub fn top_errors_csv(day: &ReportDay, lang: Lang) -> io::Result<Vec<u8>> {
     Ok(buf)
 }
 
+/// `ftp-commands.csv`: FTP requests per command (`cs-method`, the IIS 5/6 `[n]` session
+/// prefix stripped) and status triple, most frequent command first. Header only without FTP.
+pub fn ftp_commands_csv(day: &ReportDay) -> io::Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    let mut w = csv_writer(&mut buf);
+    w.write_record(["command", "status", "substatus", "win32_status", "count"])?;
+    let commands = day
+        .by_service()
+        .remove(&Service::Ftp)
+        .map(|t| t.ftp_commands)
+        .unwrap_or_default();
+    let mut per_command: BTreeMap<&str, u64> = BTreeMap::new();
+    for ((c, _), n) in &commands {
+        *per_command.entry(c).or_insert(0) += n;
+    }
+    let mut rows: Vec<_> = commands.iter().collect();
+    rows.sort_by(|a, b| {
+        per_command[(b.0).0.as_str()]
+            .cmp(&per_command[(a.0).0.as_str()])
+            .then(a.0.cmp(b.0))
+    });
+    for ((command, k), n) in rows {
+        w.write_record([
+            safe_cell(command).as_ref(),
+            &code_text(k.status),
+            &code_text(k.substatus),
+            &code_text(k.win32),
+            &n.to_string(),
+        ])?;
+    }
+    w.flush()?;
+    drop(w);
+    Ok(buf)
+}
+
+/// The failed FTP logins (530, every substatus) of a day: (by client IP, by user name).
+pub fn ftp_failed_logins(day: &ReportDay) -> (topn::TopN, topn::TopN) {
+    let mut ips = topn::TopN::default();
+    let mut users = topn::TopN::default();
+    if let Some(t) = day.by_service().remove(&Service::Ftp) {
+        for ((status, _), pair) in t.top {
+            if status == 530 {
+                ips.merge(pair.ips);
+                users.merge(pair.users);
+            }
+        }
+    }
+    (ips, users)
+}
+
+/// `ftp-failed-logins.csv`: failed FTP logins (530) by client IP and by user name, the
+/// `topn::SHOWN` most frequent of each. Header only without FTP.
+pub fn ftp_failed_logins_csv(day: &ReportDay) -> io::Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    let mut w = csv_writer(&mut buf);
+    w.write_record(["kind", "rank", "value", "count", "max_overcount"])?;
+    let (ips, users) = ftp_failed_logins(day);
+    for (kind, list) in [("client-ip", &ips), ("user", &users)] {
+        for (rank, c) in list.sorted().into_iter().take(topn::SHOWN).enumerate() {
+            w.write_record([
+                kind,
+                &(rank + 1).to_string(),
+                &safe_cell(&c.value),
+                &c.count.to_string(),
+                &c.error.to_string(),
+            ])?;
+        }
+    }
+    w.flush()?;
+    drop(w);
+    Ok(buf)
+}
+
 /// `summary.csv`: exactly the columns of `iislog summary --format csv`.
 pub fn summary_csv(summary: &Summary) -> io::Result<Vec<u8>> {
     let mut buf = Vec::new();
@@ -212,11 +288,13 @@ pub fn write_day(out: &Path, day: &ReportDay, lang: Lang) -> io::Result<PathBuf>
     let dir = out.join(day_text(day.day));
     fs::create_dir_all(&dir)?;
     let summary = day_summary(day, lang);
-    let files: [(&str, Vec<u8>); 5] = [
+    let files: [(&str, Vec<u8>); 7] = [
         ("summary.csv", summary_csv(&summary)?),
         ("by-hour.csv", by_hour_csv(day)?),
         ("by-site.csv", by_site_csv(day)?),
         ("top-errors.csv", top_errors_csv(day, lang)?),
+        ("ftp-commands.csv", ftp_commands_csv(day)?),
+        ("ftp-failed-logins.csv", ftp_failed_logins_csv(day)?),
         ("report.html", html::page(day, &summary, lang).into_bytes()),
     ];
     for (name, bytes) in files {
