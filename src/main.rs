@@ -338,6 +338,11 @@ fn report(args: ReportArgs) -> anyhow::Result<u8> {
     for p in &outcome.problems {
         eprintln!("iislog: warning: {p}");
     }
+    if !args.quiet {
+        for (path, why) in &outcome.passed {
+            eprintln!("iislog: note: {}: not in the report: {why}", path.display());
+        }
+    }
     if let (Some(field), [first, rest @ ..]) =
         (&opts.client_ip_field, outcome.ip_field_missing.as_slice())
     {

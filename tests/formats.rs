@@ -375,3 +375,71 @@ fn a_corrupt_archive_is_one_problem() {
     let t = totals(&run.stderr);
     assert_eq!((t.files, t.lines, t.requests), (1, 15, 11), "{err}");
 }
+
+/// `report` reads W3C logs inside .gz and .zip archives into the same day folders as the
+/// unpacked tree (byte-identical files), and names each IIS native and NCSA log it cannot
+/// place in days yet, with the reason; with --db, archived logs are named too.
+#[test]
+fn report_reads_archives_like_the_unpacked_tree() {
+    let folder = |input: &std::path::Path| {
+        let out = tempdir();
+        let args = vec![
+            "report".to_string(),
+            input.display().to_string(),
+            "--date".into(),
+            "2026-11-23".into(),
+            "--out".into(),
+            out.path().display().to_string(),
+        ];
+        let r = crate::util::iislog(&args);
+        r.expect_code(0);
+        let day = out.path().join("2026-11-23");
+        let mut files = std::collections::BTreeMap::new();
+        for e in std::fs::read_dir(&day).unwrap() {
+            let e = e.unwrap();
+            files.insert(
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            );
+        }
+        (files, r.stderr)
+    };
+    let (plain, plain_err) = folder(&fixture(""));
+    let gz_dir = crate::util::root()
+        .join("fixtures")
+        .join("archives")
+        .join("gz");
+    let zip = crate::util::root()
+        .join("fixtures")
+        .join("archives")
+        .join("LogFiles.zip");
+    for (input, name) in [(&gz_dir, "gz"), (&zip, "zip")] {
+        let (got, err) = folder(input);
+        assert_eq!(got.len(), 7, "{name}");
+        assert_eq!(got, plain, "{name}");
+        // The native and the NCSA log are named, once each.
+        assert_eq!(err.matches("not in the report").count(), 2, "{name}: {err}");
+    }
+    assert_eq!(
+        plain_err.matches("not in the report").count(),
+        2,
+        "{plain_err}"
+    );
+    assert!(plain_err.contains("in261123.log") && plain_err.contains("u_nc261123.log"));
+    // The summary of the day has the W3C lines of 2026-11-23 (not empty).
+    let summary = String::from_utf8(plain["summary.csv"].clone()).unwrap();
+    assert!(summary.lines().count() > 1, "{summary}");
+    // With a history, archived logs are named rather than read: here nothing is left.
+    let dir = tempdir();
+    let db = dir.path().join("history.db");
+    let r = crate::util::iislog([
+        "report",
+        zip.to_str().unwrap(),
+        "--db",
+        db.to_str().unwrap(),
+        "--out",
+        dir.path().join("out").to_str().unwrap(),
+    ]);
+    r.expect_code(2);
+    assert!(r.stderr.contains("an archived log"), "{}", r.stderr);
+}

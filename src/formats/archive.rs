@@ -175,6 +175,27 @@ pub fn tally_member(
     }
 }
 
+/// Reads one archived log into any sink (the report's collector): the member is opened
+/// and scanned as a stream, as [`tally_member`] does for a tally.
+pub fn scan_member<S: ChunkSink>(
+    member: &Member,
+    format: LineFormat,
+    header: &Header,
+    proto: &S,
+) -> Result<S, ArchiveError> {
+    match member {
+        Member::Gz(path) => {
+            let gz = flate2::read::MultiGzDecoder::new(BufReader::new(open_shared(path)?));
+            scan_stream(gz, format, header, proto)
+        }
+        Member::Zip { archive, entry } => {
+            let mut zip = zip::ZipArchive::new(BufReader::new(open_shared(archive)?))?;
+            let file = zip.by_name(entry)?;
+            scan_stream(file, format, header, proto)
+        }
+    }
+}
+
 fn tally_reader(
     reader: impl Read,
     format: LineFormat,
