@@ -96,3 +96,17 @@ fn explain_list_as_csv_is_the_whole_catalogue() {
     let with_bom = iislog(["explain", "--list", "--format", "csv", "--excel"]);
     assert!(with_bom.expect_code(0).stdout.starts_with('\u{FEFF}'));
 }
+
+/// Excel needs a byte-order mark to read UTF-8: with `--excel`, and only then, on every
+/// platform (so the same input gives the same bytes on Linux and Windows).
+#[test]
+fn excel_gets_a_bom_only_when_asked() {
+    let plain = summary_csv(&[&fixture("W3SVC2")], &["--lang", "ja"]);
+    assert!(!plain.expect_code(0).stdout.starts_with('\u{FEFF}'));
+    let excel = summary_csv(&[&fixture("W3SVC2")], &["--lang", "ja", "--excel"]);
+    let text = &excel.expect_code(0).stdout;
+    assert!(text.starts_with('\u{FEFF}'), "{text}");
+    // The rest is the same CSV, Japanese text included.
+    assert_eq!(&text['\u{FEFF}'.len_utf8()..], plain.stdout);
+    assert!(text.contains("変更されていません"), "{text}");
+}
