@@ -103,7 +103,8 @@ fn scan_chunk<S: ChunkSink>(
         &mut head,
     );
     head.tally_mut().acct.lines = first.lines;
-    let mut rest = proto.fresh();
+    // From the head, so that state its directives left (a report's `#Date`) carries on.
+    let mut rest = head.fresh();
     let mut end_header = None;
     if let Some(at) = first.stopped_at {
         let second = parse::scan(

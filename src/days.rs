@@ -206,6 +206,27 @@ pub fn parse_time_field(time: &[u8]) -> Option<i32> {
     Some((h * 3600 + m * 60 + s) as i32)
 }
 
+/// The UTC day and second of day of a `#Date:` directive's value (`2026-11-23 00:00:00`).
+pub fn parse_directive_date(value: &[u8]) -> Option<(Day, i32)> {
+    let value = value.trim_ascii();
+    let day = parse_date_field(value.get(..10)?)?;
+    let second = parse_time_field(value.get(10..)?.trim_ascii_start())?;
+    Some((day, second))
+}
+
+/// The UTC day of a line that logs `time` but no `date` (IIS 6 FTP, and W3C logs set up
+/// without `date`): IIS 6 writes `#Date` when it starts a block and its times in UTC, so
+/// a time at or after the `#Date`'s time is on the `#Date`'s day, and an earlier one is
+/// on the next day (the block ran past midnight UTC).
+#[inline]
+pub fn block_day(block: (Day, i32), second: i32) -> Day {
+    if second < block.1 {
+        block.0 + 1
+    } else {
+        block.0
+    }
+}
+
 /// The local day and hour of a UTC day and second of day, shifted by `offset`.
 #[inline]
 pub fn shift(day: Day, second: i32, offset: UtcOffset) -> (Day, u8) {

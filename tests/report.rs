@@ -1071,3 +1071,60 @@ fn codepage_decodes_uris_that_are_not_utf8() {
     bad.expect_code(2);
     assert!(bad.stderr.contains("unknown code page"), "{}", bad.stderr);
 }
+
+/// Requests per day (by summary.csv) of a report folder, for the days asked.
+fn day_totals(out: &Path, days: &[&str]) -> Vec<u64> {
+    days.iter()
+        .map(|d| total(&out.join(d).join("summary.csv")))
+        .collect()
+}
+
+/// IIS 6 logs whose `#Fields` has `time` but no `date` take the day from the block's
+/// `#Date`; a time before the `#Date`'s time is on the next day. Counts by hand in
+/// fixtures/reports/README.md ("time-only").
+#[test]
+fn lines_with_only_a_time_take_the_day_from_the_block_date() {
+    let days = ["2026-11-22", "2026-11-23", "2026-11-24", "2026-11-25"];
+    for (offset, want) in [
+        ("Z", [0, 3, 4, 0]),
+        ("+09:00", [0, 0, 7, 0]),
+        ("-05:00", [0, 5, 2, 0]),
+    ] {
+        let out = tempdir();
+        run(&[
+            "report",
+            s(&case_dir("time-only")),
+            "--since",
+            days[0],
+            "--until",
+            days[3],
+            "--utc-offset",
+            offset,
+            "--out",
+            s(out.path()),
+        ])
+        .expect_code(0);
+        assert_eq!(day_totals(out.path(), &days).as_slice(), want, "{offset}");
+        if offset == "Z" {
+            let hours = picked(&out.path().join(days[1]).join("by-hour.csv"), &[0, 2]);
+            let busy: Vec<_> = hours.into_iter().filter(|r| r[1] != "0").collect();
+            assert_eq!(busy, strings(&[&["22", "2"], &["23", "1"]]));
+        }
+    }
+    // A history that resumes inside a block finds the block's `#Date` before its offset.
+    let text = fs::read_to_string(case_dir("time-only").join("MSFTPSVC4/ex261123.log")).unwrap();
+    let cut = text.find("00:00:05").unwrap();
+    let dir = tempdir();
+    let logs = dir.path().join("logs");
+    fs::create_dir_all(logs.join("MSFTPSVC4")).unwrap();
+    let log = logs.join("MSFTPSVC4/ex261123.log");
+    append(&log, &text[..cut]);
+    let db = dir.path().join("history.db");
+    let out = dir.path().join("out");
+    report_db(&logs, &db, &out, &[]).expect_code(0);
+    append(&log, &text[cut..]);
+    report_db(&logs, &db, &out, &[]).expect_code(0);
+    report_db(&logs, &db, &out, &[]).expect_code(0);
+    assert_eq!(day_totals(&out, &days[1..3]), vec![3, 4]);
+    assert_eq!(db_totals(&db).1, 7);
+}

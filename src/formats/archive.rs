@@ -252,7 +252,8 @@ pub fn scan_stream<S: ChunkSink>(
         };
         if end > 0 {
             let block = &buf[..end];
-            let mut piece = proto.fresh();
+            // From the total, so that state a block leaves (a report's `#Date`) carries on.
+            let mut piece = total.fresh();
             let lines = if format == LineFormat::W3c {
                 let opts = ScanOptions {
                     stop_at_fields: false,

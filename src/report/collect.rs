@@ -30,6 +30,9 @@ pub struct CollectConfig {
     pub client_ip_field: Option<Box<str>>,
     /// How text that is not UTF-8 is decoded for display.
     pub codepage: Option<&'static encoding_rs::Encoding>,
+    /// The `#Date` in force before the first line (UTC day, second), when reading resumes
+    /// inside a block whose lines log only `time`.
+    pub block_date: Option<(Day, i32)>,
 }
 
 impl CollectConfig {
@@ -42,6 +45,7 @@ impl CollectConfig {
             ftp: false,
             client_ip_field: None,
             codepage: None,
+            block_date: None,
         }
     }
 }
@@ -106,6 +110,11 @@ pub struct FileDays {
     pub outside: u64,
     /// A block did not log `--client-ip-field`: its client IPs are `c-ip`.
     pub ip_field_missing: bool,
+    /// Lines that log only `time` with no `#Date` before them in what was scanned (also
+    /// in `undated`): a reader that started inside a block should supply its `#Date`.
+    pub dateless: u64,
+    /// Lines that log only `time`, dated from their block's `#Date`.
+    pub time_only: u64,
 }
 
 /// A `LineSink` for reports.
@@ -124,11 +133,18 @@ pub struct Collector {
     /// block asks (found once per block), `Some(None)` when the block does not log it.
     ip_col: Option<Option<usize>>,
     ip_field_missing: bool,
+    /// The last `#Date` seen (UTC day, second): the day of lines that log only `time`.
+    block_date: Option<(Day, i32)>,
+    /// Lines that log only `time` and came before any `#Date` this sink saw.
+    dateless: u64,
+    /// Lines that log only `time`, dated from the `#Date` in force.
+    time_only: u64,
 }
 
 impl Collector {
     pub fn new(cfg: Arc<CollectConfig>) -> Collector {
         let default_site = cfg.default_site.clone().into_boxed_str();
+        let cfg_date = cfg.block_date;
         Collector {
             cfg,
             tally: Tally::default(),
@@ -141,6 +157,9 @@ impl Collector {
             outside: 0,
             ip_col: None,
             ip_field_missing: false,
+            block_date: cfg_date,
+            dateless: 0,
+            time_only: 0,
         }
     }
 
@@ -170,7 +189,23 @@ impl Collector {
             undated: self.undated,
             outside: self.outside,
             ip_field_missing: self.ip_field_missing,
+            dateless: self.dateless,
+            time_only: self.time_only,
         }
+    }
+
+    /// The UTC day and second of a line that logs `time` but no `date`, from the block's
+    /// `#Date` ([`days::block_day`]); `None` (undated) without a `#Date` or a time.
+    #[cold]
+    #[inline(never)]
+    fn day_from_block(&mut self, time: &[u8]) -> Option<(Day, i32)> {
+        let second = days::parse_time_field(time)?;
+        let Some(block) = self.block_date else {
+            self.dateless += 1;
+            return None;
+        };
+        self.time_only += 1;
+        Some((days::block_day(block, second), second))
     }
 
     /// The client IP of a line: the `--client-ip-field` (its first address) when the block
@@ -298,17 +333,29 @@ impl LineSink for Collector {
         self.tally.acct.requests += 1;
         let ex = map.extra;
         let count = map.len();
-        let (Some(di), Some(ti)) = (ex.date, ex.time) else {
-            self.undated += 1;
-            return;
-        };
-        let Some(utc_day) = self.date_day(field(line, di, count)) else {
-            self.undated += 1;
-            return;
-        };
-        let Some(second) = days::parse_time_field(field(line, ti, count)) else {
-            self.undated += 1;
-            return;
+        let (utc_day, second) = match (ex.date, ex.time) {
+            (Some(di), Some(ti)) => {
+                let Some(utc_day) = self.date_day(field(line, di, count)) else {
+                    self.undated += 1;
+                    return;
+                };
+                let Some(second) = days::parse_time_field(field(line, ti, count)) else {
+                    self.undated += 1;
+                    return;
+                };
+                (utc_day, second)
+            }
+            (None, Some(ti)) => match self.day_from_block(field(line, ti, count)) {
+                Some(ds) => ds,
+                None => {
+                    self.undated += 1;
+                    return;
+                }
+            },
+            _ => {
+                self.undated += 1;
+                return;
+            }
         };
         let (day, hour) = days::shift(utc_day, second, self.cfg.offset);
         if self.cfg.keep.is_some_and(|r| !r.contains(day)) {
@@ -366,8 +413,14 @@ impl LineSink for Collector {
     #[inline]
     fn directive(&mut self, directive: Directive<'_>) {
         self.tally.acct.directives += 1;
-        if let Directive::Fields(_) = directive {
-            self.ip_col = None;
+        match directive {
+            Directive::Fields(_) => self.ip_col = None,
+            Directive::Date(value) => {
+                if let Some(d) = days::parse_directive_date(value) {
+                    self.block_date = Some(d);
+                }
+            }
+            _ => {}
         }
     }
     #[inline]
@@ -381,8 +434,12 @@ impl LineSink for Collector {
 }
 
 impl ChunkSink for Collector {
+    /// Carries the `#Date` in force: a stream's next block continues this one's.
     fn fresh(&self) -> Collector {
-        Collector::new(self.cfg.clone())
+        Collector {
+            block_date: self.block_date,
+            ..Collector::new(self.cfg.clone())
+        }
     }
     fn tally_mut(&mut self) -> &mut Tally {
         &mut self.tally
@@ -392,6 +449,11 @@ impl ChunkSink for Collector {
         self.undated += other.undated;
         self.outside += other.outside;
         self.ip_field_missing |= other.ip_field_missing;
+        self.dateless += other.dateless;
+        self.time_only += other.time_only;
+        if other.block_date.is_some() {
+            self.block_date = other.block_date;
+        }
         let remap: Vec<u32> = other
             .sites
             .iter()
@@ -495,5 +557,24 @@ nodate 00:00:01 - /x 10.0.0.2 200 0 0 5\r\n";
         assert_eq!(d.requests(), 3);
         assert_eq!(d.hours[8].requests(), 2);
         assert_eq!(d.hours[9].requests(), 1);
+    }
+
+    #[test]
+    fn lines_with_only_a_time_take_the_block_date() {
+        let log = "09:00:00 /early 404\r\n#Date: 2026-11-23 22:00:00\r\n#Fields: time cs-uri-stem sc-status\r\n\
+22:00:00 /a 200\r\n23:59:59 /b 404\r\n00:00:01 /c 500\r\n";
+        let cfg = Arc::new(CollectConfig::new(UtcOffset::UTC, "-".into()));
+        let f = scan_bytes(
+            log.as_bytes(),
+            &Header::None,
+            usize::MAX,
+            &|_| {},
+            &Collector::new(cfg),
+        )
+        .0
+        .finish();
+        assert_eq!((f.time_only, f.dateless, f.undated), (3, 0, 0));
+        assert_eq!(f.days[&day("2026-11-23")].requests(), 2);
+        assert_eq!(f.days[&day("2026-11-24")].hours[0].requests(), 1);
     }
 }

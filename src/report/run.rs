@@ -198,14 +198,8 @@ fn stateless(opts: &ReportOptions) -> Result<ReportOutcome, ReportError> {
             }
             match source::load(&f.path) {
                 Ok(bytes) => {
-                    let (c, _) = scan_bytes(
-                        &bytes,
-                        &Header::None,
-                        chunk::DEFAULT_CHUNK,
-                        &|_| {},
-                        &Collector::new(cfg),
-                    );
-                    (*f, Ok(c.finish()), bytes.len() as u64)
+                    let (fd, _) = collect_bytes(&bytes, &Header::None, cfg);
+                    (*f, Ok(fd), bytes.len() as u64)
                 }
                 Err(e) => (*f, Err(Problem::io(&f.path, &e)), 0),
             }
@@ -263,6 +257,28 @@ fn stateless(opts: &ReportOptions) -> Result<ReportOutcome, ReportError> {
     }
     out.elapsed = started.elapsed();
     Ok(out)
+}
+
+/// Collects a W3C file's bytes, in parallel pieces. Lines that log only `time` take their
+/// day from their block's `#Date`, which a piece that starts inside the block does not
+/// see: a file with such lines and more than one piece is collected again in one piece.
+fn collect_bytes(bytes: &[u8], header: &Header, cfg: Arc<CollectConfig>) -> (FileDays, Header) {
+    let proto = Collector::new(cfg);
+    let (c, h) = scan_bytes(bytes, header, chunk::DEFAULT_CHUNK, &|_| {}, &proto);
+    let fd = c.finish();
+    if bytes.len() > chunk::DEFAULT_CHUNK && fd.dateless + fd.time_only > 0 {
+        let (c, h) = scan_bytes(bytes, header, usize::MAX, &|_| {}, &proto);
+        return (c.finish(), h);
+    }
+    (fd, h)
+}
+
+/// The last `#Date` directive in `bytes` (UTC day, second): the one in force after them.
+fn last_block_date(bytes: &[u8]) -> Option<(Day, i32)> {
+    bytes.split(|&b| b == b'\n').rev().find_map(|l| {
+        let l = l.strip_suffix(b"\r").unwrap_or(l);
+        crate::days::parse_directive_date(l.strip_prefix(b"#Date:")?)
+    })
 }
 
 /// Requests per service and triple of a report day.
@@ -348,14 +364,20 @@ fn read_new(
     // Only complete lines: IIS may be in the middle of writing the last one.
     let rel_end = memchr::memrchr(b'\n', bytes).map_or(0, |i| i + 1);
     let end = start + rel_end as u64;
-    let cfg = Arc::new(collect_config(opts, file));
-    let (c, header) = scan_bytes(
-        &bytes[..rel_end],
-        &header_from(fields.as_deref()),
-        chunk::DEFAULT_CHUNK,
-        &|_| {},
-        &Collector::new(cfg),
-    );
+    let cfg = collect_config(opts, file);
+    let resume = header_from(fields.as_deref());
+    let (mut days, header) = collect_bytes(&bytes[..rel_end], &resume, Arc::new(cfg.clone()));
+    if days.dateless > 0 && start > 0 {
+        // Lines that log only `time`, in a block whose `#Date` an earlier run read.
+        let prefix = read_range(&file.path, 0, start).map_err(io)?.0;
+        if let Some(date) = last_block_date(&prefix) {
+            let cfg = Arc::new(CollectConfig {
+                block_date: Some(date),
+                ..cfg
+            });
+            days = collect_bytes(&bytes[..rel_end], &resume, cfg).0;
+        }
+    }
     let fields = if rel_end == 0 {
         fields
     } else {
@@ -369,7 +391,7 @@ fn read_new(
         head_hash,
         end,
         fields,
-        days: c.finish(),
+        days,
     })
 }
 
