@@ -109,20 +109,30 @@ impl Walk {
             Ok(rd) => rd,
             Err(e) => return self.out.problems.push(Problem::io(dir, &e)),
         };
-        let mut names = Vec::new();
+        let mut listed = Vec::new();
         for entry in entries {
             match entry {
                 // The entry's own type comes with the listing on most systems: no stat.
-                Ok(e) => names.push((e.file_name(), e.file_type().is_ok_and(|t| t.is_symlink()))),
+                Ok(e) => {
+                    let is_link = e.file_type().is_ok_and(|t| t.is_symlink());
+                    listed.push((e.file_name(), is_link, e));
+                }
                 Err(e) => self.out.problems.push(Problem::io(dir, &e)),
             }
         }
-        names.sort();
+        listed.sort_by(|a, b| a.0.cmp(&b.0));
         self.stack.push(canonical.clone());
-        for (name, is_link) in names {
+        for (name, is_link, entry) in listed {
             let path = dir.join(&name);
             // Follow links: a LogFiles folder gathered from several servers is often links.
-            match fs::metadata(&path) {
+            // Anything else is looked up relative to the open folder (fstatat), not by
+            // walking its whole path again: in a folder of 100,000 logs that adds up.
+            let meta = if is_link {
+                fs::metadata(&path)
+            } else {
+                entry.metadata()
+            };
+            match meta {
                 Ok(meta) if meta.is_dir() => self.dir(&path),
                 Ok(meta) if meta.is_file() => {
                     // A file is known by its folder's canonical name and its own name, so
