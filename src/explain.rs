@@ -277,7 +277,7 @@ pub const CSV_HEADER: [&str; 10] = [
 /// in front, so a spreadsheet shows it as text instead of running it as a formula.
 pub fn render_csv(items: &[Explained], bom: bool) -> Result<String, ExplainError> {
     let err = |e: &dyn fmt::Display| ExplainError::Render(e.to_string());
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut w = crate::output::csv_writer(Vec::new(), false).map_err(|e| err(&e))?;
     w.write_record(CSV_HEADER).map_err(|e| err(&e))?;
     for item in items {
         let matched = match item.matched {
@@ -529,7 +529,7 @@ Usual causes and what to check:
         evil.query = "\tx".into();
         items.push(evil);
         let csv = render_csv(&items, false).unwrap();
-        assert!(csv.starts_with("table,query,code,match,name,iis,lang,title,causes,note\n"));
+        assert!(csv.starts_with("table,query,code,match,name,iis,lang,title,causes,note\r\n"));
         assert!(
             csv.contains("http,403.14,403.14,exact,,5+,ja,ディレクトリの一覧表示が拒否されました,")
         );

@@ -193,14 +193,20 @@ fn explain(args: ExplainArgs) -> anyhow::Result<u8> {
         ex::explain(cat, service, code, lang)?
     };
     let text = ex::render(cat, &items, args.format, ex::wants_bom(args.excel))?;
+    print_stdout(&text)?;
+    Ok(EXIT_OK)
+}
+
+/// Writes a finished text to stdout; a closed pipe is reported as `Error::Output`, which
+/// `main` treats as no error.
+fn print_stdout(text: &str) -> Result<(), Error> {
     let mut out = io::stdout().lock();
     out.write_all(text.as_bytes())
         .and_then(|()| out.flush())
         .map_err(|source| Error::Output {
             target: "stdout".into(),
             source,
-        })?;
-    Ok(EXIT_OK)
+        })
 }
 
 /// With no PATH: the default IIS folders on Windows; elsewhere a usage error.
@@ -469,13 +475,7 @@ fn history(args: HistoryArgs) -> anyhow::Result<u8> {
             text.push_str("\r\n");
         }
     }
-    let mut out = io::stdout().lock();
-    out.write_all(text.as_bytes())
-        .and_then(|()| out.flush())
-        .map_err(|source| Error::Output {
-            target: "stdout".into(),
-            source,
-        })?;
+    print_stdout(&text)?;
     Ok(EXIT_OK)
 }
 

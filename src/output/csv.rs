@@ -26,13 +26,19 @@ pub fn safe_cell(text: &str) -> Cow<'_, str> {
     }
 }
 
-pub fn write(summary: &Summary, details: bool, bom: bool, out: &mut dyn Write) -> io::Result<()> {
+/// The one way iislog starts a CSV: CRLF line ends (what Excel and Windows tools expect),
+/// and a UTF-8 byte-order mark first when `bom` (`--excel`).
+pub fn writer<W: Write>(mut out: W, bom: bool) -> io::Result<csv::Writer<W>> {
     if bom {
         out.write_all(b"\xEF\xBB\xBF")?;
     }
-    let mut w = csv::WriterBuilder::new()
+    Ok(csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
-        .from_writer(out);
+        .from_writer(out))
+}
+
+pub fn write(summary: &Summary, details: bool, bom: bool, out: &mut dyn Write) -> io::Result<()> {
+    let mut w = writer(out, bom)?;
     let mut header = HEADER.to_vec();
     if details {
         header.push("causes");

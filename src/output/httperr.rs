@@ -36,12 +36,7 @@ pub fn write_csv(
     bom: bool,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    if bom {
-        out.write_all(b"\xEF\xBB\xBF")?;
-    }
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(out);
+    let mut w = super::csv_writer(out, bom)?;
     let mut header = HEADER.to_vec();
     if details {
         header.push("causes");

@@ -12,7 +12,7 @@ use std::io::{self, Write};
 use crate::formats::httperr::HttpErrRow;
 use crate::summary::Summary;
 
-pub use self::csv::safe_cell;
+pub use self::csv::{safe_cell, writer as csv_writer};
 
 /// The summary CSV's columns, in order.
 pub fn csv_header() -> &'static [&'static str] {
