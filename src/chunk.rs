@@ -18,6 +18,16 @@ pub trait ChunkSink: LineSink + Send + Sync {
     fn tally_mut(&mut self) -> &mut Tally;
     /// Adds `other`, which holds the lines after `line_offset` lines of this sink's piece.
     fn absorb(&mut self, other: Self, line_offset: u64);
+    /// Takes whole lines of a native or NCSA log (no directives, no header); returns the
+    /// number of lines. By default only the line account is kept.
+    fn plain_block(
+        &mut self,
+        block: &[u8],
+        format: crate::formats::LineFormat,
+        at_end: bool,
+    ) -> u64 {
+        crate::formats::scan_plain(block, format, at_end, self.tally_mut())
+    }
 }
 
 impl ChunkSink for Tally {

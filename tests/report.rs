@@ -1128,3 +1128,122 @@ fn lines_with_only_a_time_take_the_day_from_the_block_date() {
     assert_eq!(day_totals(&out, &days[1..3]), vec![3, 4]);
     assert_eq!(db_totals(&db).1, 7);
 }
+
+/// IIS native and NCSA logs in report days. Counts by hand in fixtures/reports/README.md
+/// ("IIS native and NCSA"): native times are local and taken at the report's offset;
+/// NCSA times carry theirs and go to UTC, then to the report's offset.
+#[test]
+fn native_and_ncsa_lines_in_report_days() {
+    let logs = root().join("fixtures").join("LogFiles");
+    let (native, ncsa) = (logs.join("W3SVC4"), logs.join("W3SVC5"));
+    let out = tempdir();
+    let r = run(&[
+        "report",
+        s(&native),
+        s(&ncsa),
+        "--date",
+        "2026-11-23",
+        "--out",
+        s(out.path()),
+    ]);
+    r.expect_code(0);
+    assert!(!r.stderr.contains("not in the report"), "{}", r.stderr);
+    let day = out.path().join("2026-11-23");
+    assert_eq!(
+        summary_counts(&day.join("summary.csv")),
+        counts(&[
+            ("200.-", 6),
+            ("304.-", 2),
+            ("401.-", 1),
+            ("403.-", 1),
+            ("404.-", 3),
+            ("500.-", 2)
+        ])
+    );
+    // hour, requests, 2xx, 3xx, 4xx, 5xx, mean time-taken (native only).
+    let hours: Vec<_> = picked(&day.join("by-hour.csv"), &[0, 2, 3, 4, 5, 6, 7])
+        .into_iter()
+        .filter(|r| r[1] != "0")
+        .collect();
+    assert_eq!(
+        hours,
+        strings(&[
+            &["08", "13", "5", "2", "5", "1", "37.4"],
+            &["09", "2", "1", "0", "0", "1", "23.5"],
+        ])
+    );
+    let mut per_site: BTreeMap<String, u64> = BTreeMap::new();
+    for r in picked(&day.join("by-site.csv"), &[1, 5]) {
+        *per_site.entry(r[0].clone()).or_insert(0) += r[1].parse::<u64>().unwrap();
+    }
+    assert_eq!(
+        per_site,
+        [("W3SVC4".to_string(), 7), ("W3SVC5".to_string(), 8)].into()
+    );
+    let top = picked(&day.join("top-errors.csv"), &[1, 3, 5, 6]);
+    for want in [
+        ["404", "uri", "/old/page.htm", "1"],
+        ["404", "uri", "/search", "1"],
+        ["404", "client-ip", "192.0.2.22", "2"],
+        ["500", "uri", "/cart.asp", "1"],
+        ["500", "client-ip", "192.0.2.23", "1"],
+        ["401", "client-ip", "192.0.2.12", "1"],
+    ] {
+        assert!(
+            top.contains(&want.map(String::from).to_vec()),
+            "{want:?}: {top:?}"
+        );
+    }
+    // At -09:00 the NCSA lines (08:xx UTC) are on the 22nd at 23h; native ones stay.
+    let west = tempdir();
+    run(&[
+        "report",
+        s(&native),
+        s(&ncsa),
+        "--since",
+        "2026-11-22",
+        "--until",
+        "2026-11-23",
+        "--utc-offset",
+        "-09:00",
+        "--out",
+        s(west.path()),
+    ])
+    .expect_code(0);
+    assert_eq!(
+        day_totals(west.path(), &["2026-11-22", "2026-11-23"]),
+        vec![8, 7]
+    );
+    let h = picked(&west.path().join("2026-11-22/by-hour.csv"), &[0, 2]);
+    assert!(
+        h.contains(&vec!["23".to_string(), "8".to_string()]),
+        "{h:?}"
+    );
+    // A history counts them once, however often it runs, into the same files.
+    let dir = tempdir();
+    let tree = dir.path().join("logs");
+    for (from, sub) in [(&native, "W3SVC4"), (&ncsa, "W3SVC5")] {
+        fs::create_dir_all(tree.join(sub)).unwrap();
+        for e in fs::read_dir(from).unwrap() {
+            let e = e.unwrap();
+            fs::copy(e.path(), tree.join(sub).join(e.file_name())).unwrap();
+        }
+    }
+    let db = dir.path().join("history.db");
+    let out2 = dir.path().join("out");
+    report_db(&tree, &db, &out2, &[]).expect_code(0);
+    report_db(&tree, &db, &out2, &["--date", "2026-11-23"]).expect_code(0);
+    assert_eq!(db_totals(&db).1, 15);
+    for f in [
+        "summary.csv",
+        "by-hour.csv",
+        "by-site.csv",
+        "top-errors.csv",
+    ] {
+        assert_eq!(
+            fs::read(day.join(f)).unwrap(),
+            fs::read(out2.join("2026-11-23").join(f)).unwrap(),
+            "{f}"
+        );
+    }
+}

@@ -263,7 +263,7 @@ pub fn scan_stream<S: ChunkSink>(
                 header = scanned.header;
                 scanned.lines
             } else {
-                formats::scan_plain(block, format, eof, piece.tally_mut())
+                piece.plain_block(block, format, eof)
             };
             piece.tally_mut().acct.lines = lines;
             let offset = total.tally_mut().acct.lines;

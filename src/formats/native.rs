@@ -15,7 +15,7 @@ const WIN32: usize = 11;
 const SERVICE: usize = 4;
 
 /// The fields of a line, with the trailing comma and the space after each comma removed.
-fn fields(line: &[u8]) -> impl Iterator<Item = &[u8]> {
+pub fn fields(line: &[u8]) -> impl Iterator<Item = &[u8]> {
     let body = line.strip_suffix(b",").unwrap_or(line);
     body.split(|&b| b == b',')
         .map(|f| f.strip_prefix(b" ").unwrap_or(f))

@@ -4,6 +4,7 @@
 
 pub mod alert;
 pub mod collect;
+pub mod collect_other;
 pub mod html;
 pub mod merge;
 pub mod run;

@@ -14,10 +14,12 @@ use crate::chunk::{self, scan_bytes};
 use crate::days::{day_text, may_hold, Day, DayRange, UtcOffset};
 use crate::discover::{self, LogFile};
 use crate::error::{Error, Problem};
+use crate::formats::LineFormat;
 use crate::history::{fnv1a, HistoryError, Store, Tx, HEAD_LEN};
 use crate::parse::Header;
 use crate::report::alert::{self, Rule, Tripped};
 use crate::report::collect::{CollectConfig, Collector, FileDays};
+use crate::report::collect_other::{collect_plain, PlainCollector};
 use crate::report::{write, DayTally, ReportDay};
 use crate::service::Service;
 use crate::source;
@@ -97,13 +99,10 @@ fn collect_config(opts: &ReportOptions, file: &LogFile) -> CollectConfig {
 /// Logs found but left out of the report, each with the reason.
 type Passed = Vec<(PathBuf, &'static str)>;
 
-/// What a report cannot place in days yet: IIS native and NCSA logs (their lines are not
-/// read for dates yet) and, with a history, archived logs (kept apart from the
+/// What a report leaves out: with a history, archived logs (kept apart from the
 /// exactly-once rules of plain files). Each is named, with the reason.
 fn not_reported(file: &LogFile, history: bool) -> Option<&'static str> {
-    if file.format != crate::formats::LineFormat::W3c {
-        Some("an IIS native or NCSA log: `summary` counts it; `report` does not place its lines in days yet")
-    } else if history && file.member.is_some() {
+    if history && file.member.is_some() {
         Some("an archived log: `report` reads it without --db; with --db it is not kept in the history yet")
     } else {
         None
@@ -174,15 +173,25 @@ fn stateless(opts: &ReportOptions) -> Result<ReportOutcome, ReportError> {
                 ..collect_config(opts, f)
             });
             if let Some(member) = &f.member {
-                let read = crate::formats::archive::scan_member(
-                    member,
-                    f.format,
-                    &Header::None,
-                    &Collector::new(cfg),
-                );
+                let read = if f.format == LineFormat::W3c {
+                    crate::formats::archive::scan_member(
+                        member,
+                        f.format,
+                        &Header::None,
+                        &Collector::new(cfg),
+                    )
+                    .map(Collector::finish)
+                } else {
+                    crate::formats::archive::scan_member(
+                        member,
+                        f.format,
+                        &Header::None,
+                        &PlainCollector::new(cfg),
+                    )
+                    .map(PlainCollector::finish)
+                };
                 return match read {
-                    Ok(c) => {
-                        let fd = c.finish();
+                    Ok(fd) => {
                         let n = fd.tally.acct.bytes;
                         (*f, Ok(fd), n)
                     }
@@ -198,7 +207,11 @@ fn stateless(opts: &ReportOptions) -> Result<ReportOutcome, ReportError> {
             }
             match source::load(&f.path) {
                 Ok(bytes) => {
-                    let (fd, _) = collect_bytes(&bytes, &Header::None, cfg);
+                    let fd = if f.format == LineFormat::W3c {
+                        collect_bytes(&bytes, &Header::None, cfg).0
+                    } else {
+                        collect_plain(&bytes, f.format, true, &cfg)
+                    };
                     (*f, Ok(fd), bytes.len() as u64)
                 }
                 Err(e) => (*f, Err(Problem::io(&f.path, &e)), 0),
@@ -365,6 +378,19 @@ fn read_new(
     let rel_end = memchr::memrchr(b'\n', bytes).map_or(0, |i| i + 1);
     let end = start + rel_end as u64;
     let cfg = collect_config(opts, file);
+    if file.format != LineFormat::W3c {
+        // No header to carry: complete lines only, as for W3C.
+        return Ok(Read {
+            file: file.clone(),
+            known,
+            size,
+            head_len: head.len() as u64,
+            head_hash,
+            end,
+            fields: None,
+            days: collect_plain(&bytes[..rel_end], file.format, false, &cfg),
+        });
+    }
     let resume = header_from(fields.as_deref());
     let (mut days, header) = collect_bytes(&bytes[..rel_end], &resume, Arc::new(cfg.clone()));
     if days.dateless > 0 && start > 0 {
