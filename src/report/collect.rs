@@ -139,6 +139,11 @@ pub struct Collector {
     dateless: u64,
     /// Lines that log only `time`, dated from the `#Date` in force.
     time_only: u64,
+    /// The (day slot, site, codes) of the last requests and how many in a row: most
+    /// lines repeat the line before's key, and counting the run costs no hash. Flushed
+    /// into the day's map when the key changes, and before the maps are read or merged.
+    run: Option<(usize, u32, Codes)>,
+    run_len: u64,
 }
 
 impl Collector {
@@ -160,10 +165,23 @@ impl Collector {
             block_date: cfg_date,
             dateless: 0,
             time_only: 0,
+            run: None,
+            run_len: 0,
         }
     }
 
-    pub fn finish(self) -> FileDays {
+    /// Adds the pending run of equal keys to its day's map.
+    fn flush_run(&mut self) {
+        if let Some((slot, site, codes)) = self.run.take() {
+            if let Some((_, acc)) = self.days.get_mut(slot) {
+                *acc.codes.entry((site, codes)).or_insert(0) += self.run_len;
+            }
+            self.run_len = 0;
+        }
+    }
+
+    pub fn finish(mut self) -> FileDays {
+        self.flush_run();
         let mut days = BTreeMap::new();
         for (day, acc) in self.days {
             let mut t = DayTally {
@@ -335,11 +353,21 @@ impl LineSink for Collector {
         let count = map.len();
         let (utc_day, second) = match (ex.date, ex.time) {
             (Some(di), Some(ti)) => {
-                let Some(utc_day) = self.date_day(field(line, di, count)) else {
+                // IIS's own layout starts `YYYY-MM-DD HH:MM:SS `: take both at once.
+                let (date, time) = if di == 0
+                    && ti == 1
+                    && line.get(10) == Some(&b' ')
+                    && line.get(19) == Some(&b' ')
+                {
+                    (&line[..10], &line[11..19])
+                } else {
+                    (field(line, di, count), field(line, ti, count))
+                };
+                let Some(utc_day) = self.date_day(date) else {
                     self.undated += 1;
                     return;
                 };
-                let Some(second) = days::parse_time_field(field(line, ti, count)) else {
+                let Some(second) = days::parse_time_field(time) else {
                     self.undated += 1;
                     return;
                 };
@@ -387,11 +415,20 @@ impl LineSink for Collector {
             (None, None)
         };
         let cp = self.cfg.codepage;
-        let acc = self.day_slot(day);
+        self.day_slot(day);
+        let slot = self.last;
+        let key = (slot, site, codes);
+        if self.run == Some(key) {
+            self.run_len += 1;
+        } else {
+            self.flush_run();
+            self.run = Some(key);
+            self.run_len = 1;
+        }
+        let acc = &mut self.days[slot].1;
         if let Some(c) = command {
             add_command(&mut acc.ftp, c, codes, 1);
         }
-        *acc.codes.entry((site, codes)).or_insert(0) += 1;
         let h = &mut acc.hours[usize::from(hour)];
         h.classes[class_of(codes.status)] += 1;
         if let Some(ms) = ms {
@@ -444,7 +481,9 @@ impl ChunkSink for Collector {
     fn tally_mut(&mut self) -> &mut Tally {
         &mut self.tally
     }
-    fn absorb(&mut self, other: Collector, line_offset: u64) {
+    fn absorb(&mut self, mut other: Collector, line_offset: u64) {
+        self.flush_run();
+        other.flush_run();
         self.tally.merge_shifted(other.tally, line_offset);
         self.undated += other.undated;
         self.outside += other.outside;
