@@ -377,8 +377,8 @@ fn a_corrupt_archive_is_one_problem() {
 }
 
 /// `report` reads the logs inside .gz and .zip archives (W3C, IIS native, NCSA) into the
-/// same day folders as the unpacked tree (byte-identical files), leaving nothing out;
-/// with --db, archived logs are named rather than read.
+/// same day folders as the unpacked tree (byte-identical files), leaving nothing out,
+/// with and without --db.
 #[test]
 fn report_reads_archives_like_the_unpacked_tree() {
     let folder = |input: &std::path::Path| {
@@ -429,17 +429,29 @@ fn report_reads_archives_like_the_unpacked_tree() {
     // The summary of the day has the W3C lines of 2026-11-23 (not empty).
     let summary = String::from_utf8(plain["summary.csv"].clone()).unwrap();
     assert!(summary.lines().count() > 1, "{summary}");
-    // With a history, archived logs are named rather than read: here nothing is left.
-    let dir = tempdir();
-    let db = dir.path().join("history.db");
-    let r = crate::util::iislog([
-        "report",
-        zip.to_str().unwrap(),
-        "--db",
-        db.to_str().unwrap(),
-        "--out",
-        dir.path().join("out").to_str().unwrap(),
-    ]);
-    r.expect_code(2);
-    assert!(r.stderr.contains("an archived log"), "{}", r.stderr);
+    // With a history too, the archives give the unpacked tree's files for the day.
+    for input in [&gz_dir, &zip] {
+        let dir = tempdir();
+        let db = dir.path().join("history.db");
+        let out = dir.path().join("out");
+        let r = crate::util::iislog([
+            "report",
+            input.to_str().unwrap(),
+            "--db",
+            db.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        r.expect_code(0);
+        assert!(!r.stderr.contains("not in the report"), "{}", r.stderr);
+        for f in [
+            "summary.csv",
+            "by-hour.csv",
+            "by-site.csv",
+            "top-errors.csv",
+        ] {
+            let got = std::fs::read(out.join("2026-11-23").join(f)).unwrap();
+            assert_eq!(got, plain[f], "{f} from {}", input.display());
+        }
+    }
 }

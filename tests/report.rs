@@ -1247,3 +1247,98 @@ fn native_and_ncsa_lines_in_report_days() {
         );
     }
 }
+
+fn gz(path: &Path, text: &str) {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(text.as_bytes()).unwrap();
+    fs::write(path, e.finish().unwrap()).unwrap();
+}
+
+/// With --db an archived log is read once (two runs count it once) and is known by its
+/// archive path, member name, size and first 4 KB: when it changes, its earlier tallies
+/// are replaced, not added to. The zip of the fixture tree counts as the tree unpacked.
+#[test]
+fn archived_logs_in_a_history_count_once() {
+    let text = fs::read_to_string(fixture_dir().join("W3SVC1/u_ex261122.log")).unwrap();
+    let dir = tempdir();
+    let logs = dir.path().join("logs");
+    fs::create_dir_all(logs.join("W3SVC1")).unwrap();
+    let member = logs.join("W3SVC1/u_ex261122.log.gz");
+    gz(&member, &text);
+    let db = dir.path().join("history.db");
+    let out = dir.path().join("out");
+    for _ in 0..2 {
+        report_db(&logs, &db, &out, &[]).expect_code(0);
+        assert_eq!(db_totals(&db).1, 5);
+        assert_eq!(day_totals(&out, &["2026-11-22"]), vec![5]);
+    }
+    let c = rusqlite::Connection::open(&db).unwrap();
+    let (archive, name): (String, String) = c
+        .query_row("SELECT archive, member FROM files", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    drop(c);
+    assert!(archive.ends_with("u_ex261122.log.gz"), "{archive}");
+    assert_eq!(name, "u_ex261122.log");
+    // The member is rewritten without its two 200s at 10:00 and 14:59:59: 3 requests.
+    let fewer: String = text
+        .lines()
+        .filter(|l| {
+            !(l.contains(" 200 ") && (l.contains(" 10:00:00 ") || l.contains(" 14:59:59 ")))
+        })
+        .map(|l| format!("{l}\r\n"))
+        .collect();
+    assert_eq!(fewer.lines().count() + 2, text.lines().count());
+    gz(&member, &fewer);
+    report_db(&logs, &db, &out, &[]).expect_code(0);
+    assert_eq!(db_totals(&db).1, 3);
+    assert_eq!(day_totals(&out, &["2026-11-22"]), vec![3]);
+    // The fixture tree's zip, twice, holds what the unpacked tree holds.
+    let (zdb, tdb) = (dir.path().join("zip.db"), dir.path().join("tree.db"));
+    let zip = root().join("fixtures/archives/LogFiles.zip");
+    report_db(&zip, &zdb, &dir.path().join("zout"), &[]).expect_code(0);
+    report_db(&zip, &zdb, &dir.path().join("zout"), &[]).expect_code(0);
+    let tree = root().join("fixtures/LogFiles");
+    report_db(&tree, &tdb, &dir.path().join("tout"), &[]).expect_code(0);
+    assert_eq!(db_totals(&zdb), db_totals(&tdb));
+}
+
+/// A history of schema version 2 (before archived logs were kept) is migrated in place:
+/// its files stay, and an archive is then kept like any log.
+#[test]
+fn a_version_2_history_is_migrated() {
+    let dir = tempdir();
+    let db = dir.path().join("history.db");
+    let c = rusqlite::Connection::open(&db).unwrap();
+    for m in &iislog::history::schema::MIGRATIONS[..2] {
+        c.execute_batch(m).unwrap();
+    }
+    c.pragma_update(None, "user_version", 2).unwrap();
+    c.pragma_update(
+        None,
+        "application_id",
+        iislog::history::schema::APPLICATION_ID,
+    )
+    .unwrap();
+    drop(c);
+    let out = dir.path().join("out");
+    report_db(&case_dir("ftp"), &db, &out, &[]).expect_code(0);
+    check_ftp_day(&out.join("2026-11-23"));
+    let zip = root().join("fixtures/archives/LogFiles.zip");
+    report_db(&zip, &db, &out, &[]).expect_code(0);
+    let c = rusqlite::Connection::open(&db).unwrap();
+    let v: i32 = c
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(v, iislog::history::schema::VERSION);
+    assert_eq!(v, 3);
+    let members: i64 = c
+        .query_row(
+            "SELECT count(*) FROM files WHERE member IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(members > 0);
+}

@@ -196,6 +196,36 @@ pub fn scan_member<S: ChunkSink>(
     }
 }
 
+/// The first 4 KiB of an archived log, decompressed: its identity in a history.
+pub fn member_head(member: &Member) -> Result<Vec<u8>, ArchiveError> {
+    match member {
+        Member::Gz(path) => {
+            let gz = flate2::read::MultiGzDecoder::new(BufReader::new(open_shared(path)?));
+            Ok(head(gz)?)
+        }
+        Member::Zip { archive, entry } => {
+            let mut zip = zip::ZipArchive::new(BufReader::new(open_shared(archive)?))?;
+            let file = zip.by_name(entry)?;
+            Ok(head(file)?)
+        }
+    }
+}
+
+impl Member {
+    /// The archive's path and the member's name in it (a `.gz`'s: its name without `.gz`).
+    pub fn parts(&self) -> (&Path, String) {
+        match self {
+            Member::Gz(path) => (
+                path,
+                path.file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+            ),
+            Member::Zip { archive, entry } => (archive, entry.clone()),
+        }
+    }
+}
+
 fn tally_reader(
     reader: impl Read,
     format: LineFormat,

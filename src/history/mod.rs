@@ -343,6 +343,17 @@ impl Tx<'_, '_> {
         Ok(self.tx.last_insert_rowid())
     }
 
+    /// Marks a file's row as a member of an archive: the archive's path and the member's name.
+    pub fn set_member(&self, id: i64, archive: &str, member: &str) -> R<()> {
+        self.tx
+            .execute(
+                "UPDATE files SET archive = ?2, member = ?3 WHERE id = ?1",
+                params![id, archive, member],
+            )
+            .map(drop)
+            .map_err(|e| self.e(e))
+    }
+
     /// Forgets what was read of a file (it shrank or was rewritten): its tallies go, so
     /// reading it again replaces them rather than adding to them. Returns the days it had.
     pub fn reset_file(&self, id: i64) -> R<Vec<Day>> {

@@ -94,6 +94,13 @@ CREATE TABLE ftp_commands (
 CREATE INDEX ftp_commands_file ON ftp_commands(file_id, day);
 CREATE INDEX ftp_commands_day ON ftp_commands(day, file_id);
 ",
+    // 2 -> 3: logs inside archives. Their `files` row has `path` `archive!member`, and
+    // here the archive's path and the member's name (NULL for plain files, as every row
+    // of older versions). A member is immutable: read once, whole (`offset` = `size`).
+    "
+ALTER TABLE files ADD COLUMN archive TEXT;
+ALTER TABLE files ADD COLUMN member TEXT;
+",
 ];
 
 /// The version this build writes.

@@ -14,6 +14,7 @@ use crate::chunk::{self, scan_bytes};
 use crate::days::{day_text, may_hold, Day, DayRange, UtcOffset};
 use crate::discover::{self, LogFile};
 use crate::error::{Error, Problem};
+use crate::formats::archive::{self, ArchiveError, Member};
 use crate::formats::LineFormat;
 use crate::history::{fnv1a, HistoryError, Store, Tx, HEAD_LEN};
 use crate::parse::Header;
@@ -99,26 +100,8 @@ fn collect_config(opts: &ReportOptions, file: &LogFile) -> CollectConfig {
 /// Logs found but left out of the report, each with the reason.
 type Passed = Vec<(PathBuf, &'static str)>;
 
-/// What a report leaves out: with a history, archived logs (kept apart from the
-/// exactly-once rules of plain files). Each is named, with the reason.
-fn not_reported(file: &LogFile, history: bool) -> Option<&'static str> {
-    if history && file.member.is_some() {
-        Some("an archived log: `report` reads it without --db; with --db it is not kept in the history yet")
-    } else {
-        None
-    }
-}
-
-fn found(inputs: &[PathBuf], history: bool) -> Result<(discover::Discovery, Passed), ReportError> {
-    let mut found = discover::discover_all(inputs);
-    let mut passed = Vec::new();
-    found.files.retain(|f| match not_reported(f, history) {
-        Some(why) => {
-            passed.push((f.path.clone(), why));
-            false
-        }
-        None => true,
-    });
+fn found(inputs: &[PathBuf]) -> Result<(discover::Discovery, Passed), ReportError> {
+    let found = discover::discover_all(inputs);
     if found.files.is_empty() {
         return Err(Error::NothingToRead {
             inputs: inputs
@@ -126,15 +109,15 @@ fn found(inputs: &[PathBuf], history: bool) -> Result<(discover::Discovery, Pass
                 .map(|p| p.display().to_string())
                 .collect::<Vec<_>>()
                 .join(", "),
-            hint: passed
+            hint: found
+                .problems
                 .first()
-                .map(|(path, why)| format!(" ({}: {why})", path.display()))
-                .or_else(|| found.problems.first().map(|p| format!(" ({p})")))
+                .map(|p| format!(" ({p})"))
                 .unwrap_or_default(),
         }
         .into());
     }
-    Ok((found, passed))
+    Ok((found, Passed::new()))
 }
 
 /// Runs `report`.
@@ -155,7 +138,7 @@ fn stateless(opts: &ReportOptions) -> Result<ReportOutcome, ReportError> {
             "--fail-on {r} compares with the history: give --db FILE"
         )));
     }
-    let (found, passed) = found(&opts.inputs, false)?;
+    let (found, passed) = found(&opts.inputs)?;
     let files: Vec<&LogFile> = found
         .files
         .iter()
@@ -173,24 +156,7 @@ fn stateless(opts: &ReportOptions) -> Result<ReportOutcome, ReportError> {
                 ..collect_config(opts, f)
             });
             if let Some(member) = &f.member {
-                let read = if f.format == LineFormat::W3c {
-                    crate::formats::archive::scan_member(
-                        member,
-                        f.format,
-                        &Header::None,
-                        &Collector::new(cfg),
-                    )
-                    .map(Collector::finish)
-                } else {
-                    crate::formats::archive::scan_member(
-                        member,
-                        f.format,
-                        &Header::None,
-                        &PlainCollector::new(cfg),
-                    )
-                    .map(PlainCollector::finish)
-                };
-                return match read {
+                return match collect_member(member, f.format, cfg) {
                     Ok(fd) => {
                         let n = fd.tally.acct.bytes;
                         (*f, Ok(fd), n)
@@ -272,6 +238,21 @@ fn stateless(opts: &ReportOptions) -> Result<ReportOutcome, ReportError> {
     Ok(out)
 }
 
+/// Collects a whole archived log, as a stream.
+fn collect_member(
+    member: &Member,
+    format: LineFormat,
+    cfg: Arc<CollectConfig>,
+) -> Result<FileDays, ArchiveError> {
+    if format == LineFormat::W3c {
+        archive::scan_member(member, format, &Header::None, &Collector::new(cfg))
+            .map(Collector::finish)
+    } else {
+        archive::scan_member(member, format, &Header::None, &PlainCollector::new(cfg))
+            .map(PlainCollector::finish)
+    }
+}
+
 /// Collects a W3C file's bytes, in parallel pieces. Lines that log only `time` take their
 /// day from their block's `#Date`, which a piece that starts inside the block does not
 /// see: a file with such lines and more than one piece is collected again in one piece.
@@ -344,6 +325,9 @@ fn read_new(
     opts: &ReportOptions,
 ) -> Result<Read, Problem> {
     let io = |e: std::io::Error| Problem::io(&file.path, &e);
+    if let Some(member) = &file.member {
+        return read_member(file, member, state, opts);
+    }
     // Identity first, from the first 4 KB only: an unchanged file is then read from its
     // offset on, without mapping (or faulting in) the part already counted.
     let (head, size) = read_range(&file.path, 0, HEAD_LEN as u64).map_err(io)?;
@@ -421,6 +405,45 @@ fn read_new(
     })
 }
 
+/// Reads an archived log, unless the history already holds it. A member is immutable:
+/// it is known by its path (`archive!member`), its stored size and the hash of its first
+/// 4 KB decompressed; when one of them changed, it is read again whole and its earlier
+/// tallies are replaced.
+fn read_member(
+    file: &LogFile,
+    member: &Member,
+    state: Option<crate::history::FileState>,
+    opts: &ReportOptions,
+) -> Result<Read, Problem> {
+    let problem = |e: ArchiveError| Problem {
+        path: file.path.clone(),
+        message: e.to_string(),
+    };
+    let head = archive::member_head(member).map_err(problem)?;
+    let head_hash = format!("{:016x}", fnv1a(&head));
+    let size = file.len;
+    let read = |known, days| Read {
+        file: file.clone(),
+        known,
+        size,
+        head_len: head.len() as u64,
+        head_hash: head_hash.clone(),
+        end: size,
+        fields: None,
+        days,
+    };
+    match &state {
+        Some(s) if s.size == size && s.offset == size && s.head_hash == head_hash => {
+            Ok(read(Some((s.id, false)), FileDays::default()))
+        }
+        _ => {
+            let cfg = Arc::new(collect_config(opts, file));
+            let days = collect_member(member, file.format, cfg).map_err(problem)?;
+            Ok(read(state.as_ref().map(|s| (s.id, true)), days))
+        }
+    }
+}
+
 /// Reads up to `len` bytes from `start`, with the sharing IIS needs; also the file's size.
 fn read_range(path: &Path, start: u64, len: u64) -> std::io::Result<(Vec<u8>, u64)> {
     use std::io::{Read as _, Seek, SeekFrom};
@@ -440,7 +463,7 @@ fn now_text() -> String {
 
 fn incremental(opts: &ReportOptions, db: &Path) -> Result<ReportOutcome, ReportError> {
     let started = Instant::now();
-    let (found, passed) = found(&opts.inputs, true)?;
+    let (found, passed) = found(&opts.inputs)?;
     let mut store = Store::open(db, opts.wait)?;
     let path = store.path().to_path_buf();
     let now = now_text();
@@ -478,7 +501,14 @@ fn incremental(opts: &ReportOptions, db: &Path) -> Result<ReportOutcome, ReportE
             };
             let key = key_of(&r.file.path);
             let id = match r.known {
-                None => q.add_file(&key, r.file.service, &now)?,
+                None => {
+                    let id = q.add_file(&key, r.file.service, &now)?;
+                    if let Some(m) = &r.file.member {
+                        let (archive, name) = m.parts();
+                        q.set_member(id, &key_of(archive), &name)?;
+                    }
+                    id
+                }
                 Some((id, false)) => id,
                 Some((id, true)) => {
                     touched.extend(q.reset_file(id)?);
