@@ -546,32 +546,13 @@ impl Tx<'_, '_> {
         let mut out: BTreeMap<Service, DayTally> = BTreeMap::new();
         let service_of = |s: String| Service::from_name(&s).unwrap_or(Service::Http);
         let sql = format!("SELECT f.service, c.site, c.status, c.substatus, c.win32_status, c.count FROM codes c JOIN files f ON f.id = c.file_id WHERE {}", prefixed(cond, "c"));
-        let mut st = self.tx.prepare(&sql).map_err(|e| self.e(e))?;
-        let mut rows = st.query(args.clone()).map_err(|e| self.e(e))?;
-        while let Some(r) = rows.next().map_err(|e| self.e(e))? {
-            let get = || -> rusqlite::Result<_> {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, Option<i64>>(2)?,
-                    r.get::<_, Option<i64>>(3)?,
-                    r.get::<_, Option<i64>>(4)?,
-                    r.get::<_, i64>(5)?,
-                ))
-            };
-            let (svc, site, s, sub, w, n) = get().map_err(|e| self.e(e))?;
-            let k = Codes {
-                status: code_from_sql(s),
-                substatus: code_from_sql(sub),
-                win32: code_from_sql(w),
-            };
+        for (svc, site, k, n) in self.keyed_counts(&sql, args.clone())? {
             *out.entry(service_of(svc))
                 .or_default()
                 .codes
                 .entry((site, k))
-                .or_insert(0) += n as u64;
+                .or_insert(0) += n;
         }
-        drop(rows);
         let sql = format!("SELECT f.service, h.hour, h.other, h.c1xx, h.c2xx, h.c3xx, h.c4xx, h.c5xx, h.tt_count, h.tt_sum, h.tt_hist FROM hours h JOIN files f ON f.id = h.file_id WHERE {}", prefixed(cond, "h"));
         let mut st = self.tx.prepare(&sql).map_err(|e| self.e(e))?;
         let mut rows = st.query(args.clone()).map_err(|e| self.e(e))?;
@@ -649,30 +630,40 @@ impl Tx<'_, '_> {
             }
         }
         let sql = format!("SELECT f.service, c.command, c.status, c.substatus, c.win32_status, c.count FROM ftp_commands c JOIN files f ON f.id = c.file_id WHERE {}", prefixed(cond, "c"));
-        let mut st = self.tx.prepare(&sql).map_err(|e| self.e(e))?;
-        let mut rows = st.query(args_ftp).map_err(|e| self.e(e))?;
+        for (svc, command, k, n) in self.keyed_counts(&sql, args_ftp)? {
+            *out.entry(service_of(svc))
+                .or_default()
+                .ftp_commands
+                .entry((command, k))
+                .or_insert(0) += n;
+        }
+        Ok(out)
+    }
+
+    /// Rows of `service, key, status, substatus, win32_status, count` (the codes and the
+    /// FTP command tables have that shape) read into (service, key, triple, count).
+    fn keyed_counts(
+        &self,
+        sql: &str,
+        args: impl rusqlite::Params,
+    ) -> R<Vec<(String, String, Codes, u64)>> {
+        let mut st = self.tx.prepare(sql).map_err(|e| self.e(e))?;
+        let mut rows = st.query(args).map_err(|e| self.e(e))?;
+        let mut out = Vec::new();
         while let Some(r) = rows.next().map_err(|e| self.e(e))? {
             let get = || -> rusqlite::Result<_> {
                 Ok((
                     r.get::<_, String>(0)?,
                     r.get::<_, String>(1)?,
-                    r.get::<_, Option<i64>>(2)?,
-                    r.get::<_, Option<i64>>(3)?,
-                    r.get::<_, Option<i64>>(4)?,
-                    r.get::<_, i64>(5)?,
+                    Codes {
+                        status: code_from_sql(r.get(2)?),
+                        substatus: code_from_sql(r.get(3)?),
+                        win32: code_from_sql(r.get(4)?),
+                    },
+                    r.get::<_, i64>(5)? as u64,
                 ))
             };
-            let (svc, command, s, sub, w, n) = get().map_err(|e| self.e(e))?;
-            let k = Codes {
-                status: code_from_sql(s),
-                substatus: code_from_sql(sub),
-                win32: code_from_sql(w),
-            };
-            *out.entry(service_of(svc))
-                .or_default()
-                .ftp_commands
-                .entry((command, k))
-                .or_insert(0) += n as u64;
+            out.push(get().map_err(|e| self.e(e))?);
         }
         Ok(out)
     }

@@ -189,18 +189,7 @@ fn stateless(opts: &ReportOptions) -> Result<ReportOutcome, ReportError> {
         passed,
         ..ReportOutcome::default()
     };
-    let mut days: BTreeMap<Day, ReportDay> = range
-        .days()
-        .map(|d| {
-            (
-                d,
-                ReportDay {
-                    day: d,
-                    ..ReportDay::default()
-                },
-            )
-        })
-        .collect();
+    let mut days = empty_days(range);
     for (file, r, bytes) in results {
         let service = file.service;
         match r {
@@ -629,18 +618,7 @@ pub fn merge_histories(
     lang: Lang,
     wait: Duration,
 ) -> Result<Vec<(Day, PathBuf)>, ReportError> {
-    let mut days: BTreeMap<Day, ReportDay> = range
-        .days()
-        .map(|d| {
-            (
-                d,
-                ReportDay {
-                    day: d,
-                    ..ReportDay::default()
-                },
-            )
-        })
-        .collect();
+    let mut days = empty_days(range);
     let mut offsets = BTreeSet::new();
     for (server, db) in dbs {
         if !db.is_file() {
@@ -703,4 +681,17 @@ pub fn server_name(db: &Path) -> String {
         }
     }
     stem
+}
+/// One empty report day for every day of `range`.
+fn empty_days(range: DayRange) -> BTreeMap<Day, ReportDay> {
+    range
+        .days()
+        .map(|day| {
+            let report = ReportDay {
+                day,
+                ..ReportDay::default()
+            };
+            (day, report)
+        })
+        .collect()
 }
