@@ -909,17 +909,7 @@ fn ftp_commands_and_failed_logins() {
 fn a_version_1_history_is_migrated() {
     let dir = tempdir();
     let db = dir.path().join("history.db");
-    let c = rusqlite::Connection::open(&db).unwrap();
-    c.execute_batch(iislog::history::schema::MIGRATIONS[0])
-        .unwrap();
-    c.pragma_update(None, "user_version", 1).unwrap();
-    c.pragma_update(
-        None,
-        "application_id",
-        iislog::history::schema::APPLICATION_ID,
-    )
-    .unwrap();
-    drop(c);
+    history_at_version(&db, 1);
     let out = dir.path().join("out");
     report_db(&case_dir("ftp"), &db, &out, &[]).expect_code(0);
     check_ftp_day(&out.join("2026-11-23"));
@@ -1310,18 +1300,7 @@ fn archived_logs_in_a_history_count_once() {
 fn a_version_2_history_is_migrated() {
     let dir = tempdir();
     let db = dir.path().join("history.db");
-    let c = rusqlite::Connection::open(&db).unwrap();
-    for m in &iislog::history::schema::MIGRATIONS[..2] {
-        c.execute_batch(m).unwrap();
-    }
-    c.pragma_update(None, "user_version", 2).unwrap();
-    c.pragma_update(
-        None,
-        "application_id",
-        iislog::history::schema::APPLICATION_ID,
-    )
-    .unwrap();
-    drop(c);
+    history_at_version(&db, 2);
     let out = dir.path().join("out");
     report_db(&case_dir("ftp"), &db, &out, &[]).expect_code(0);
     check_ftp_day(&out.join("2026-11-23"));
@@ -1341,4 +1320,21 @@ fn a_version_2_history_is_migrated() {
         )
         .unwrap();
     assert!(members > 0);
+}
+
+/// A history as an older iislog left it: its first `version` migrations applied, and that
+/// `user_version`.
+fn history_at_version(db: &Path, version: usize) {
+    let c = rusqlite::Connection::open(db).unwrap();
+    for m in &iislog::history::schema::MIGRATIONS[..version] {
+        c.execute_batch(m).unwrap();
+    }
+    c.pragma_update(None, "user_version", version as i32)
+        .unwrap();
+    c.pragma_update(
+        None,
+        "application_id",
+        iislog::history::schema::APPLICATION_ID,
+    )
+    .unwrap();
 }
