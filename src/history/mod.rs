@@ -447,22 +447,12 @@ impl Tx<'_, '_> {
                 .execute(sql, params![id, d])
                 .map_err(|e| self.e(e))?;
         }
-        let mut ins = self
-            .tx
-            .prepare_cached("INSERT INTO codes(file_id, day, site, status, substatus, win32_status, count) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
-            .map_err(|e| self.e(e))?;
-        for ((site, k), n) in &current.codes {
-            ins.execute(params![
-                id,
-                d,
-                site,
-                code_to_sql(k.status),
-                code_to_sql(k.substatus),
-                code_to_sql(k.win32),
-                *n as i64
-            ])
-            .map_err(|e| self.e(e))?;
-        }
+        self.insert_keyed(
+            "INSERT INTO codes(file_id, day, site, status, substatus, win32_status, count) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            id,
+            &d,
+            current.codes.iter().map(|((site, k), n)| (site, k, *n)),
+        )?;
         let mut ins = self
             .tx
             .prepare_cached("INSERT INTO hours(file_id, day, hour, other, c1xx, c2xx, c3xx, c4xx, c5xx, tt_count, tt_sum, tt_hist) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)")
@@ -523,22 +513,12 @@ impl Tx<'_, '_> {
                 }
             }
         }
-        let mut ins = self
-            .tx
-            .prepare_cached("INSERT INTO ftp_commands(file_id, day, command, status, substatus, win32_status, count) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
-            .map_err(|e| self.e(e))?;
-        for ((command, k), n) in &current.ftp_commands {
-            ins.execute(params![
-                id,
-                d,
-                command,
-                code_to_sql(k.status),
-                code_to_sql(k.substatus),
-                code_to_sql(k.win32),
-                *n as i64
-            ])
-            .map_err(|e| self.e(e))?;
-        }
+        self.insert_keyed(
+            "INSERT INTO ftp_commands(file_id, day, command, status, substatus, win32_status, count) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            id,
+            &d,
+            current.ftp_commands.iter().map(|((command, k), n)| (command, k, *n)),
+        )?;
         Ok(())
     }
 
@@ -644,6 +624,32 @@ impl Tx<'_, '_> {
                 .or_insert(0) += n;
         }
         Ok(out)
+    }
+
+    /// Writes (key, triple, count) rows of one file and day with `sql`, whose parameters are
+    /// `file_id, day, key, status, substatus, win32_status, count` (the codes and the FTP
+    /// command tables); the mirror of [`Tx::keyed_counts`].
+    fn insert_keyed<'k>(
+        &self,
+        sql: &str,
+        id: i64,
+        day: &str,
+        rows: impl Iterator<Item = (&'k String, &'k Codes, u64)>,
+    ) -> R<()> {
+        let mut ins = self.tx.prepare_cached(sql).map_err(|e| self.e(e))?;
+        for (key, k, n) in rows {
+            ins.execute(params![
+                id,
+                day,
+                key,
+                code_to_sql(k.status),
+                code_to_sql(k.substatus),
+                code_to_sql(k.win32),
+                n as i64
+            ])
+            .map_err(|e| self.e(e))?;
+        }
+        Ok(())
     }
 
     /// Rows of `service, key, status, substatus, win32_status, count` (the codes and the
