@@ -761,17 +761,19 @@ impl Tx<'_, '_> {
             .collect())
     }
 
-    /// Days in the history (optionally between two days).
-    pub fn days(&self) -> R<BTreeSet<Day>> {
-        let mut st = self
-            .tx
-            .prepare("SELECT DISTINCT day FROM codes")
-            .map_err(|e| self.e(e))?;
+    /// The days a one-column query of `YYYY-MM-DD` texts gives (unreadable ones left out).
+    fn day_column(&self, sql: &str) -> R<BTreeSet<Day>> {
+        let mut st = self.tx.prepare(sql).map_err(|e| self.e(e))?;
         let rows = st
             .query_map([], |r| r.get::<_, String>(0))
             .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
             .map_err(|e| self.e(e))?;
         Ok(rows.iter().filter_map(|d| parse_day(d)).collect())
+    }
+
+    /// Days in the history (optionally between two days).
+    pub fn days(&self) -> R<BTreeSet<Day>> {
+        self.day_column("SELECT DISTINCT day FROM codes")
     }
 
     pub fn add_pending(&self, days: &BTreeSet<Day>) -> R<()> {
@@ -787,15 +789,7 @@ impl Tx<'_, '_> {
     }
 
     pub fn pending(&self) -> R<BTreeSet<Day>> {
-        let mut st = self
-            .tx
-            .prepare("SELECT day FROM pending")
-            .map_err(|e| self.e(e))?;
-        let rows = st
-            .query_map([], |r| r.get::<_, String>(0))
-            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
-            .map_err(|e| self.e(e))?;
-        Ok(rows.iter().filter_map(|d| parse_day(d)).collect())
+        self.day_column("SELECT day FROM pending")
     }
 
     pub fn done_pending(&self, day: Day) -> R<()> {
