@@ -31,7 +31,79 @@ pub struct Counted {
 
 /// Kept values with their (count, error). URIs come from clients, but a list holds at most
 /// 2 x `CAPACITY` of them, so a collision flood could cost little: the fast hash is fine.
-type Counters = HashMap<Box<str>, (u64, u64), BuildHasherDefault<KeyHasher>>;
+type Counters = HashMap<Key, (u64, u64), BuildHasherDefault<KeyHasher>>;
+
+/// Bytes a key holds without allocating: any IPv4 address and short URIs.
+const INLINE: usize = 22;
+
+/// A kept value (always UTF-8 text). Most newcomers are client IPs seen once, so a short
+/// value lives inline and counting it allocates nothing. It hashes and compares as its
+/// bytes, so a list is searched with a borrowed `&[u8]`.
+#[derive(Clone)]
+enum Key {
+    Inline { len: u8, bytes: [u8; INLINE] },
+    Heap(Box<str>),
+}
+
+impl Key {
+    fn new(text: &str) -> Key {
+        match u8::try_from(text.len()) {
+            Ok(len) if text.len() <= INLINE => {
+                let mut bytes = [0; INLINE];
+                bytes[..text.len()].copy_from_slice(text.as_bytes());
+                Key::Inline { len, bytes }
+            }
+            _ => Key::Heap(text.into()),
+        }
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        match self {
+            Key::Inline { len, bytes } => &bytes[..usize::from(*len)],
+            Key::Heap(text) => text.as_bytes(),
+        }
+    }
+
+    fn text(&self) -> Box<str> {
+        match self {
+            // Built from a `&str` cut at its end: always whole UTF-8.
+            Key::Inline { .. } => String::from_utf8_lossy(self.as_bytes()).into(),
+            Key::Heap(text) => text.clone(),
+        }
+    }
+}
+
+impl std::borrow::Borrow<[u8]> for Key {
+    fn borrow(&self) -> &[u8] {
+        self.as_bytes()
+    }
+}
+
+impl std::hash::Hash for Key {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_bytes().hash(state);
+    }
+}
+
+impl PartialEq for Key {
+    fn eq(&self, other: &Key) -> bool {
+        match (self, other) {
+            // The bytes past `len` are zero: one fixed-size compare, no call.
+            (Key::Inline { len: a, bytes: x }, Key::Inline { len: b, bytes: y }) => {
+                a == b && x == y
+            }
+            _ => self.as_bytes() == other.as_bytes(),
+        }
+    }
+}
+
+impl Eq for Key {}
+
+impl std::fmt::Debug for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&String::from_utf8_lossy(self.as_bytes()))
+    }
+}
 
 /// A space-saving summary of a stream of strings.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -43,8 +115,9 @@ pub struct TopN {
     pub total: u64,
 }
 
-/// Most frequent first, ties by value: the one order every list is kept and shown in.
-fn rank(a: (&str, u64), b: (&str, u64)) -> std::cmp::Ordering {
+/// Most frequent first, ties by value (UTF-8 bytes sort as their text): the one order
+/// every list is kept and shown in.
+fn rank(a: (&[u8], u64), b: (&[u8], u64)) -> std::cmp::Ordering {
     b.1.cmp(&a.1).then(a.0.cmp(b.0))
 }
 
@@ -58,13 +131,17 @@ impl TopN {
     /// Counts one occurrence of `text` (already decoded for display).
     pub fn add_text(&mut self, text: &str) {
         self.total += 1;
-        if let Some(c) = self.index.get_mut(text) {
-            c.0 += 1;
-            return;
-        }
         // A newcomer may have been seen up to `floor` times before (while not kept).
         let floor = self.floor;
-        self.index.insert(text.into(), (floor + 1, floor));
+        if text.len() <= INLINE {
+            // One hash and one probe, whether kept or new.
+            self.index.entry(Key::new(text)).or_insert((floor, floor)).0 += 1;
+        } else if let Some(c) = self.index.get_mut(text.as_bytes()) {
+            c.0 += 1;
+            return;
+        } else {
+            self.index.insert(Key::new(text), (floor + 1, floor));
+        }
         // Compact in batches: at twice the capacity, keep the largest half and raise the
         // floor to the largest count dropped. Amortised O(1) per new value instead of a
         // scan for the smallest counter each time; the bounds are the same.
@@ -76,7 +153,7 @@ impl TopN {
     /// Adds a kept item as read back from a store.
     pub fn push_stored(&mut self, value: &str, count: u64, error: u64) {
         let mut one = Counters::default();
-        one.insert(value.into(), (count, error));
+        one.insert(Key::new(value), (count, error));
         self.merge(TopN {
             index: one,
             floor: 0,
@@ -116,12 +193,17 @@ impl TopN {
         if self.index.len() <= CAPACITY {
             return;
         }
-        let mut ranked: Vec<(&str, u64)> = self.index.iter().map(|(v, c)| (&**v, c.0)).collect();
-        ranked.select_nth_unstable_by(CAPACITY, |a, b| rank(*a, *b));
-        let (first_dropped, dropped_count) = (ranked[CAPACITY].0.to_string(), ranked[CAPACITY].1);
+        let mut ranked: Vec<(&Key, u64)> = self.index.iter().map(|(v, c)| (v, c.0)).collect();
+        ranked.select_nth_unstable_by(CAPACITY, |a, b| {
+            rank((a.0.as_bytes(), a.1), (b.0.as_bytes(), b.1))
+        });
+        let (first_dropped, dropped_count) = (ranked[CAPACITY].0.clone(), ranked[CAPACITY].1);
         self.floor = self.floor.max(dropped_count);
         self.index.retain(|v, c| {
-            rank((v, c.0), (&first_dropped, dropped_count)) == std::cmp::Ordering::Less
+            rank(
+                (v.as_bytes(), c.0),
+                (first_dropped.as_bytes(), dropped_count),
+            ) == std::cmp::Ordering::Less
         });
     }
 
@@ -131,12 +213,12 @@ impl TopN {
             .index
             .iter()
             .map(|(value, &(count, error))| Counted {
-                value: value.clone(),
+                value: value.text(),
                 count,
                 error,
             })
             .collect();
-        v.sort_by(|a, b| rank((&a.value, a.count), (&b.value, b.count)));
+        v.sort_by(|a, b| rank((a.value.as_bytes(), a.count), (b.value.as_bytes(), b.count)));
         v
     }
 
@@ -240,7 +322,7 @@ mod tests {
             );
         }
         for (v, &real) in &truth {
-            if !a.index.contains_key(v.as_str()) {
+            if !a.index.contains_key(v.as_bytes()) {
                 assert!(real <= a.floor, "{v} {real} > floor {}", a.floor);
             }
         }
