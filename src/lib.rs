@@ -13,6 +13,7 @@
 pub mod catalogue;
 pub mod chunk;
 pub mod codepage;
+pub mod columns;
 pub mod config;
 pub mod days;
 pub mod discover;

@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use crate::chunk::ChunkSink;
 use crate::codepage;
+use crate::columns::{self, field};
 use crate::days::{self, Day, DayRange, UtcOffset};
 use crate::parse::LineSink;
 use crate::report::{class_of, ftp_command, DayTally, ErrorKey, HourStats, TopPair};
@@ -49,6 +50,11 @@ impl CollectConfig {
         }
     }
 }
+
+/// Day slot, site index and status triple: what a request is counted under.
+type RunKey = (usize, u32, Codes);
+/// Keys whose counts are pending in `Collector::recent`.
+const RECENT: usize = 8;
 
 type SiteCodes = HashMap<(u32, Codes), u64, BuildHasherDefault<KeyHasher>>;
 /// FTP command → (triple, count): a handful of each, looked up without allocating.
@@ -139,11 +145,49 @@ pub struct Collector {
     dateless: u64,
     /// Lines that log only `time`, dated from the `#Date` in force.
     time_only: u64,
-    /// The (day slot, site, codes) of the last requests and how many in a row: most
-    /// lines repeat the line before's key, and counting the run costs no hash. Flushed
-    /// into the day's map when the key changes, and before the maps are read or merged.
-    run: Option<(usize, u32, Codes)>,
-    run_len: u64,
+    /// Pending counts of the last few (day slot, site, codes) keys: most lines repeat one
+    /// of a handful of keys, and a short scan costs less than a hash probe. Hits move one
+    /// place forward, so the common keys sit first and the rarest is evicted into its
+    /// day's map. Flushed before the maps are read or merged.
+    recent: [Option<(RunKey, u64)>; RECENT],
+    /// `YYYY-MM-DD HH:MM` of the last line in IIS's own layout, and where it went: lines
+    /// come in time order, so most share the line before's minute, and its day, hour and
+    /// keep test need no parsing. Offsets are whole minutes, so the second never moves
+    /// a line to another hour.
+    minute: [u8; 16],
+    minute_place: Placed,
+}
+
+/// Where the lines of the cached minute go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Placed {
+    Unknown,
+    /// Outside `keep`.
+    Outside,
+    /// Day slot and hour.
+    In(usize, u8),
+}
+
+/// Whether a line starts with IIS's own `YYYY-MM-DD HH:MM:SS ` when its block logs
+/// `date` then `time` first.
+#[inline]
+fn iis_layout(line: &[u8], ex: &crate::w3c::ExtraColumns) -> bool {
+    ex.date == Some(0)
+        && ex.time == Some(1)
+        && line.get(10) == Some(&b' ')
+        && line.get(19) == Some(&b' ')
+}
+
+/// The seconds of an `HH:MM:SS` at `line[11..19]` are what `parse_time_field` takes.
+#[inline]
+fn seconds_ok(line: &[u8]) -> bool {
+    match line.get(16..19) {
+        Some(&[b':', a, b]) => {
+            let (a, b) = (a.wrapping_sub(b'0'), b.wrapping_sub(b'0'));
+            a <= 6 && b <= 9 && a * 10 + b <= 60
+        }
+        _ => false,
+    }
 }
 
 impl Collector {
@@ -165,23 +209,51 @@ impl Collector {
             block_date: cfg_date,
             dateless: 0,
             time_only: 0,
-            run: None,
-            run_len: 0,
+            recent: [None; RECENT],
+            minute: [0; 16],
+            minute_place: Placed::Unknown,
         }
     }
 
-    /// Adds the pending run of equal keys to its day's map.
-    fn flush_run(&mut self) {
-        if let Some((slot, site, codes)) = self.run.take() {
-            if let Some((_, acc)) = self.days.get_mut(slot) {
-                *acc.codes.entry((site, codes)).or_insert(0) += self.run_len;
+    /// Adds one pending count to its day's map.
+    fn flush_key(&mut self, ((slot, site, codes), n): (RunKey, u64)) {
+        if let Some((_, acc)) = self.days.get_mut(slot) {
+            *acc.codes.entry((site, codes)).or_insert(0) += n;
+        }
+    }
+
+    /// Adds every pending count to its day's map.
+    fn flush_recent(&mut self) {
+        for i in 0..RECENT {
+            if let Some(pending) = self.recent[i].take() {
+                self.flush_key(pending);
             }
-            self.run_len = 0;
+        }
+    }
+
+    /// Counts one request under `key`.
+    #[inline]
+    fn count_key(&mut self, key: RunKey) {
+        let recent = &mut self.recent;
+        match recent.iter().position(|e| e.is_some_and(|(k, _)| k == key)) {
+            Some(i) => {
+                if let Some((_, n)) = &mut recent[i] {
+                    *n += 1;
+                }
+                if i > 0 {
+                    recent.swap(i, i - 1);
+                }
+            }
+            None => {
+                if let Some(evicted) = recent[RECENT - 1].replace((key, 1)) {
+                    self.flush_key(evicted);
+                }
+            }
         }
     }
 
     pub fn finish(mut self) -> FileDays {
-        self.flush_run();
+        self.flush_recent();
         let mut days = BTreeMap::new();
         for (day, acc) in self.days {
             let mut t = DayTally {
@@ -253,6 +325,35 @@ impl Collector {
         cip.map(|i| field(line, i, count))
     }
 
+    /// The URI and client IP of an error line; both in one pass when the IP is `c-ip`.
+    #[inline]
+    fn error_columns<'l>(
+        &mut self,
+        line: &'l [u8],
+        map: &FieldMap,
+        count: usize,
+    ) -> (Option<&'l [u8]>, Option<&'l [u8]>) {
+        let ex = &map.extra;
+        if self.cfg.client_ip_field.is_some() {
+            let uri = ex.uri_stem.map(|i| field(line, i, count));
+            return (uri, self.client_ip(line, map, count));
+        }
+        match (ex.uri_stem, ex.client_ip) {
+            (Some(u), Some(c)) if u < c => {
+                let (uri, ip) = columns::two_fields(line, u, c, count);
+                (Some(uri), Some(ip))
+            }
+            (Some(u), Some(c)) if c < u => {
+                let (ip, uri) = columns::two_fields(line, c, u, count);
+                (Some(uri), Some(ip))
+            }
+            (u, c) => (
+                u.map(|i| field(line, i, count)),
+                c.map(|i| field(line, i, count)),
+            ),
+        }
+    }
+
     #[inline]
     fn day_slot(&mut self, day: Day) -> &mut DayAcc {
         if self.days.get(self.last).is_none_or(|(d, _)| *d != day) {
@@ -291,44 +392,6 @@ impl Collector {
     }
 }
 
-/// Column `k` of a line of `count` columns, found from the nearer end. The columns a
-/// report reads most (date, time, time-taken) sit a few bytes from an end, where a plain
-/// loop beats memchr's set-up; columns in the middle use memchr.
-#[inline]
-fn field(line: &[u8], k: usize, count: usize) -> &[u8] {
-    const NEAR: usize = 3;
-    let start = if k == 0 {
-        0
-    } else if k <= NEAR {
-        let mut seen = 0;
-        line.iter()
-            .position(|&b| {
-                seen += usize::from(b == b' ');
-                seen == k
-            })
-            .map_or(line.len(), |i| i + 1)
-    } else if count - 1 - k < NEAR {
-        let mut seen = 0;
-        line.iter()
-            .rposition(|&b| {
-                seen += usize::from(b == b' ');
-                seen == count - k
-            })
-            .map_or(0, |i| i + 1)
-    } else if k <= count / 2 {
-        memchr::memchr_iter(b' ', line)
-            .nth(k - 1)
-            .map_or(line.len(), |i| i + 1)
-    } else {
-        memchr::memrchr_iter(b' ', line)
-            .nth(count - 1 - k)
-            .map_or(0, |i| i + 1)
-    };
-    let rest = &line[start.min(line.len())..];
-    let end = rest.iter().position(|&b| b == b' ').unwrap_or(rest.len());
-    &rest[..end]
-}
-
 #[inline]
 fn parse_ms(f: &[u8]) -> Option<u32> {
     if f.is_empty() || f.len() > 9 {
@@ -345,20 +408,85 @@ fn parse_ms(f: &[u8]) -> Option<u32> {
     Some(n)
 }
 
+impl Collector {
+    /// Files a dated request of day slot `slot` under its hour, site and codes.
+    #[inline]
+    fn add(&mut self, slot: usize, hour: u8, codes: Codes, line: &[u8], map: &FieldMap) {
+        let ex = map.extra;
+        let count = map.len();
+        let site = match ex.site_name {
+            Some(si) => self.site_index(field(line, si, count)),
+            None => 0,
+        };
+        let ms = ex.time_taken.and_then(|i| parse_ms(field(line, i, count)));
+        let error = match codes.status {
+            Code::Value(s @ 400..=599) => Some(s),
+            _ => None,
+        };
+        let (uri, ip) = match error {
+            Some(_) => self.error_columns(line, map, count),
+            None => (None, None),
+        };
+        let (command, user) = if self.cfg.ftp {
+            (
+                ex.method.map(|i| ftp_command(field(line, i, count))),
+                ex.username
+                    .filter(|_| error == Some(530))
+                    .map(|i| field(line, i, count)),
+            )
+        } else {
+            (None, None)
+        };
+        let cp = self.cfg.codepage;
+        self.count_key((slot, site, codes));
+        let acc = &mut self.days[slot].1;
+        if let Some(c) = command {
+            add_command(&mut acc.ftp, c, codes, 1);
+        }
+        let h = &mut acc.hours[usize::from(hour)];
+        h.classes[class_of(codes.status)] += 1;
+        if let Some(ms) = ms {
+            h.add_time(ms);
+        }
+        if let Some(s) = error {
+            let pair = acc.top.entry((s, codes.substatus)).or_default();
+            if let Some(u) = uri {
+                pair.uris.add_text(&codepage::show(u, cp));
+            }
+            if let Some(ip) = ip {
+                pair.ips.add(ip);
+            }
+            if let Some(u) = user {
+                pair.users.add_text(&codepage::show(u, cp));
+            }
+        }
+    }
+}
+
 impl LineSink for Collector {
     #[inline]
     fn request(&mut self, codes: Codes, line: &[u8], map: &FieldMap) {
         self.tally.acct.requests += 1;
         let ex = map.extra;
         let count = map.len();
+        let layout = iis_layout(line, &ex);
+        if layout
+            && self.minute_place != Placed::Unknown
+            && line[..16] == self.minute
+            && seconds_ok(line)
+        {
+            match self.minute_place {
+                Placed::In(slot, hour) => return self.add(slot, hour, codes, line, map),
+                _ => {
+                    self.outside += 1;
+                    return;
+                }
+            }
+        }
         let (utc_day, second) = match (ex.date, ex.time) {
             (Some(di), Some(ti)) => {
                 // IIS's own layout starts `YYYY-MM-DD HH:MM:SS `: take both at once.
-                let (date, time) = if di == 0
-                    && ti == 1
-                    && line.get(10) == Some(&b' ')
-                    && line.get(19) == Some(&b' ')
-                {
+                let (date, time) = if layout {
                     (&line[..10], &line[11..19])
                 } else {
                     (field(line, di, count), field(line, ti, count))
@@ -386,66 +514,23 @@ impl LineSink for Collector {
             }
         };
         let (day, hour) = days::shift(utc_day, second, self.cfg.offset);
+        let cacheable = layout && self.cfg.offset.seconds % 60 == 0;
+        if cacheable {
+            self.minute.copy_from_slice(&line[..16]);
+        }
         if self.cfg.keep.is_some_and(|r| !r.contains(day)) {
+            if cacheable {
+                self.minute_place = Placed::Outside;
+            }
             self.outside += 1;
             return;
         }
-        let site = match ex.site_name {
-            Some(si) => self.site_index(field(line, si, count)),
-            None => 0,
-        };
-        let ms = ex.time_taken.and_then(|i| parse_ms(field(line, i, count)));
-        let error = match codes.status {
-            Code::Value(s @ 400..=599) => Some(s),
-            _ => None,
-        };
-        let uri = error.and(ex.uri_stem).map(|i| field(line, i, count));
-        let ip = match error {
-            Some(_) => self.client_ip(line, map, count),
-            None => None,
-        };
-        let (command, user) = if self.cfg.ftp {
-            (
-                ex.method.map(|i| ftp_command(field(line, i, count))),
-                ex.username
-                    .filter(|_| error == Some(530))
-                    .map(|i| field(line, i, count)),
-            )
-        } else {
-            (None, None)
-        };
-        let cp = self.cfg.codepage;
         self.day_slot(day);
         let slot = self.last;
-        let key = (slot, site, codes);
-        if self.run == Some(key) {
-            self.run_len += 1;
-        } else {
-            self.flush_run();
-            self.run = Some(key);
-            self.run_len = 1;
+        if cacheable {
+            self.minute_place = Placed::In(slot, hour);
         }
-        let acc = &mut self.days[slot].1;
-        if let Some(c) = command {
-            add_command(&mut acc.ftp, c, codes, 1);
-        }
-        let h = &mut acc.hours[usize::from(hour)];
-        h.classes[class_of(codes.status)] += 1;
-        if let Some(ms) = ms {
-            h.add_time(ms);
-        }
-        if let Some(s) = error {
-            let pair = acc.top.entry((s, codes.substatus)).or_default();
-            if let Some(u) = uri {
-                pair.uris.add_text(&codepage::show(u, cp));
-            }
-            if let Some(ip) = ip {
-                pair.ips.add(ip);
-            }
-            if let Some(u) = user {
-                pair.users.add_text(&codepage::show(u, cp));
-            }
-        }
+        self.add(slot, hour, codes, line, map);
     }
     #[inline]
     fn directive(&mut self, directive: Directive<'_>) {
@@ -482,8 +567,8 @@ impl ChunkSink for Collector {
         &mut self.tally
     }
     fn absorb(&mut self, mut other: Collector, line_offset: u64) {
-        self.flush_run();
-        other.flush_run();
+        self.flush_recent();
+        other.flush_recent();
         self.tally.merge_shifted(other.tally, line_offset);
         self.undated += other.undated;
         self.outside += other.outside;
@@ -528,14 +613,6 @@ impl ChunkSink for Collector {
 mod tests {
     use super::*;
 
-    #[test]
-    fn every_column_from_either_end() {
-        let line = b"2026-11-23 00:00:01 10.0.0.1 GET /a - 443 - 10.0.0.9 UA - 404 0 2 15";
-        let cols: Vec<&[u8]> = line.split(|&b| b == b' ').collect();
-        for (k, want) in cols.iter().enumerate() {
-            assert_eq!(field(line, k, cols.len()), *want, "column {k}");
-        }
-    }
     use crate::chunk::scan_bytes;
     use crate::days::day_of;
     use crate::parse::Header;
