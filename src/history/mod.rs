@@ -855,6 +855,50 @@ mod tests {
         assert_eq!(hist_parse(&hist_text(&h)), h);
     }
 
+    /// A list that dropped values (floor above 0) comes back from the history with the
+    /// counts, errors and floor it was stored with; reading it twice adds nothing.
+    #[test]
+    fn top_lists_round_trip_with_their_floor() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("h.db"), Duration::ZERO).unwrap();
+        let mut day = DayTally::default();
+        let pair = day.top.entry((404, Code::Value(0))).or_default();
+        for i in 0..1000u32 {
+            pair.ips
+                .add(format!("10.0.{}.{}", i / 250, i % 250).as_bytes());
+            pair.ips.add(b"203.0.113.7");
+        }
+        assert!(pair.ips.floor > 0, "the list must have dropped values");
+        let want = pair.ips.clone();
+        let d = crate::days::day_of(chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
+        let tx = store.begin().unwrap();
+        let path = dir.path().join("h.db");
+        let q = Tx {
+            tx: &tx,
+            path: &path,
+        };
+        let id = q
+            .add_file("W3SVC1/u_ex261123.log", Service::Http, "now")
+            .unwrap();
+        q.add_file_day(id, d, day).unwrap();
+        // Loaded, merged with nothing, and stored again, as an incremental run does.
+        q.add_file_day(id, d, DayTally::default()).unwrap();
+        let got = q.load_day(d).unwrap().remove(&Service::Http).unwrap();
+        let got = &got.top[&(404, Code::Value(0))].ips;
+        assert_eq!((got.floor, got.total), (want.floor, want.total));
+        // Read back, a list is compacted to its capacity: what is kept is as it was.
+        let kept = got.sorted();
+        assert!(kept.len() <= crate::report::topn::CAPACITY && kept.len() >= 50);
+        let before = want.sorted();
+        for c in &kept {
+            assert!(before.contains(c), "{c:?} changed");
+        }
+        assert_eq!(
+            (&*kept[0].value, kept[0].count, kept[0].error),
+            ("203.0.113.7", 1000, 0)
+        );
+    }
+
     #[test]
     fn foreign_and_damaged_files_are_refused_untouched() {
         let dir = tempfile::tempdir().unwrap();

@@ -150,15 +150,16 @@ impl TopN {
         }
     }
 
-    /// Adds a kept item as read back from a store.
+    /// Adds a kept item as read back from a store, with the count and error it was
+    /// stored with. The list's `floor` belongs to the same stored list, so it is not
+    /// added (the order items and floor are read in does not matter).
     pub fn push_stored(&mut self, value: &str, count: u64, error: u64) {
-        let mut one = Counters::default();
-        one.insert(Key::new(value), (count, error));
-        self.merge(TopN {
-            index: one,
-            floor: 0,
-            total: 0,
-        });
+        let c = self.index.entry(Key::new(value)).or_insert((0, 0));
+        c.0 += count;
+        c.1 += error;
+        if self.index.len() >= 2 * CAPACITY {
+            self.truncate();
+        }
     }
 
     /// Adds `other`: an item kept on one side only may have been seen up to the other
