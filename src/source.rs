@@ -3,7 +3,7 @@
 //! the length seen at open is mapped: lines IIS appends later are left for the next run.
 
 use std::fs::{File, OpenOptions};
-use std::io::{self, Read};
+use std::io::{self, Read, Seek, SeekFrom};
 use std::ops::Deref;
 use std::path::Path;
 
@@ -44,12 +44,19 @@ const MAP_THRESHOLD: u64 = 64 * 1024;
 
 /// Reads or maps `path`, up to the length it has now.
 pub fn load(path: &Path) -> io::Result<Bytes> {
-    let file = open_shared(path)?;
+    load_from(path, 0).map(|(bytes, _)| bytes)
+}
+
+/// Reads or maps `path` from byte `start` (an incremental run's offset) up to the length
+/// it has now, which is returned too. Nothing before `start` is read or mapped.
+pub fn load_from(path: &Path, start: u64) -> io::Result<(Bytes, u64)> {
+    let mut file = open_shared(path)?;
     let meta = file.metadata()?;
     if meta.is_dir() {
         return Err(io::Error::other("is a folder, not a file"));
     }
-    let len = meta.len();
+    let size = meta.len();
+    let len = size.saturating_sub(start);
     if len >= MAP_THRESHOLD {
         if let Ok(len) = usize::try_from(len) {
             // SAFETY: the map is only read. Another process may append to the file while it
@@ -57,19 +64,28 @@ pub fn load(path: &Path) -> io::Result<Bytes> {
             // length and are never seen. If a file were truncated in place while mapped,
             // reading the lost pages would fault; IIS never truncates its logs in place,
             // and ripgrep accepts the same trade for the speed of mapping.
-            let map = unsafe { memmap2::MmapOptions::new().len(len).populate().map(&file) };
+            // memmap2 aligns `start` down to the page (Windows: allocation granularity)
+            // itself and hands back the bytes from `start`.
+            let map = unsafe {
+                memmap2::MmapOptions::new()
+                    .offset(start)
+                    .len(len)
+                    .populate()
+                    .map(&file)
+            };
             if let Ok(map) = map {
                 #[cfg(unix)]
                 let _ = map.advise(memmap2::Advice::Sequential);
-                return Ok(Bytes::Mapped(map));
+                return Ok((Bytes::Mapped(map), size));
             }
         }
     }
-    // Unmappable (tiny, a pipe, a failed map): read what is there now, at most `len`
+    // Unmappable (small, a pipe, a failed map): read what is there now, at most `len`
     // bytes so a file that grows while read is cut at the length seen at open.
     let mut buf = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    file.seek(SeekFrom::Start(start))?;
     file.take(len).read_to_end(&mut buf)?;
-    Ok(Bytes::Owned(buf))
+    Ok((Bytes::Owned(buf), size))
 }
 
 #[cfg(test)]
@@ -92,6 +108,23 @@ mod tests {
         f.flush().unwrap();
         assert_eq!(bytes.len(), 100_000);
         assert_eq!(std::fs::metadata(&path).unwrap().len(), 100_005);
+    }
+
+    /// From any offset, mapped or read, the bytes are the file's from there on.
+    #[test]
+    fn loads_from_any_offset() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("u_ex261123.log");
+        let data: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&path, &data).unwrap();
+        for start in [0, 1, 4095, 4096, 65_537, 200_000, 299_999, 300_000, 400_000] {
+            let (bytes, size) = load_from(&path, start).unwrap();
+            assert_eq!(size, 300_000);
+            let want = data.get(start as usize..).unwrap_or(&[]);
+            assert_eq!(&*bytes, want, "start {start}");
+            let mapped = matches!(bytes, Bytes::Mapped(_));
+            assert_eq!(mapped, want.len() as u64 >= MAP_THRESHOLD, "start {start}");
+        }
     }
 
     #[test]
