@@ -8,6 +8,8 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use crate::catalogue::{Catalogue, Lang};
 use crate::days::day_text;
 use crate::output::{self, safe_cell, Format, WriteOptions};
@@ -268,6 +270,11 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
+    // An unchanged file is left alone: a nightly run that added nothing to a day costs no
+    // rename, and the file's time says when its content last changed.
+    if fs::read(path).is_ok_and(|old| old == bytes) {
+        return Ok(());
+    }
     let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
         let mut f = fs::File::create(&tmp)?;
@@ -288,17 +295,57 @@ pub fn write_day(out: &Path, day: &ReportDay, lang: Lang) -> io::Result<PathBuf>
     let dir = out.join(day_text(day.day));
     fs::create_dir_all(&dir)?;
     let summary = day_summary(day, lang);
-    let files: [(&str, Vec<u8>); 7] = [
-        ("summary.csv", summary_csv(&summary)?),
-        ("by-hour.csv", by_hour_csv(day)?),
-        ("by-site.csv", by_site_csv(day)?),
-        ("top-errors.csv", top_errors_csv(day, lang)?),
-        ("ftp-commands.csv", ftp_commands_csv(day)?),
-        ("ftp-failed-logins.csv", ftp_failed_logins_csv(day)?),
-        ("report.html", html::page(day, &summary, lang).into_bytes()),
+    type Render<'a> = &'a (dyn Fn() -> io::Result<Vec<u8>> + Sync);
+    let files: [(&str, Render<'_>); 7] = [
+        ("summary.csv", &|| summary_csv(&summary)),
+        ("by-hour.csv", &|| by_hour_csv(day)),
+        ("by-site.csv", &|| by_site_csv(day)),
+        ("top-errors.csv", &|| top_errors_csv(day, lang)),
+        ("ftp-commands.csv", &|| ftp_commands_csv(day)),
+        ("ftp-failed-logins.csv", &|| ftp_failed_logins_csv(day)),
+        ("report.html", &|| {
+            Ok(html::page(day, &summary, lang).into_bytes())
+        }),
     ];
-    for (name, bytes) in files {
-        write_atomic(&dir.join(name), &bytes)?;
-    }
+    // Rendered and written in parallel: an incremental run spends most of its time here,
+    // waiting on renames.
+    files
+        .par_iter()
+        .try_for_each(|(name, render)| write_atomic(&dir.join(name), &render()?))?;
     Ok(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, SystemTime};
+
+    /// A file whose bytes would not change is not replaced (its time stays); one that
+    /// would is, and no temporary file is left behind.
+    #[test]
+    fn unchanged_files_are_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("summary.csv");
+        write_atomic(&path, b"a,b\n").unwrap();
+        let old = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000_000);
+        let set_old = || {
+            fs::File::options()
+                .write(true)
+                .open(&path)
+                .unwrap()
+                .set_modified(old)
+                .unwrap()
+        };
+        set_old();
+        write_atomic(&path, b"a,b\n").unwrap();
+        assert_eq!(fs::metadata(&path).unwrap().modified().unwrap(), old);
+        write_atomic(&path, b"a,c\n").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"a,c\n");
+        assert_ne!(fs::metadata(&path).unwrap().modified().unwrap(), old);
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("summary.csv")]);
+    }
 }
