@@ -37,12 +37,22 @@ pub struct Codes {
 impl Code {
     /// The code in 34 bits: the number, or a tag above `u32::MAX` for `-` and not logged.
     #[inline]
-    fn packed(self) -> u64 {
+    pub(crate) fn packed(self) -> u64 {
         match self {
             Code::Value(v) => u64::from(v),
             Code::Empty => 1 << 32,
             Code::NotLogged => 2 << 32,
         }
+    }
+}
+
+impl Codes {
+    /// The triple in 102 bits (34 per code), equal exactly when the triples are.
+    #[inline]
+    pub fn packed(self) -> u128 {
+        u128::from(self.status.packed())
+            | u128::from(self.substatus.packed()) << 34
+            | u128::from(self.win32.packed()) << 68
     }
 }
 

@@ -53,8 +53,18 @@ impl CollectConfig {
 
 /// Day slot, site index and status triple: what a request is counted under.
 type RunKey = (usize, u32, Codes);
-/// Keys whose counts are pending in `Collector::recent`.
-const RECENT: usize = 8;
+/// Slots of `Collector::recent`.
+const RECENT: usize = 16;
+
+/// A pending count in `Collector::recent`: the key, and the same key packed into two
+/// integers, which compare in two instructions where the triple takes a dozen branches.
+#[derive(Debug, Clone, Copy)]
+struct Pending {
+    codes: u128,
+    place: u64,
+    key: RunKey,
+    count: u64,
+}
 
 type SiteCodes = HashMap<(u32, Codes), u64, BuildHasherDefault<KeyHasher>>;
 /// FTP command → (triple, count): a handful of each, looked up without allocating.
@@ -145,11 +155,11 @@ pub struct Collector {
     dateless: u64,
     /// Lines that log only `time`, dated from the `#Date` in force.
     time_only: u64,
-    /// Pending counts of the last few (day slot, site, codes) keys: most lines repeat one
-    /// of a handful of keys, and a short scan costs less than a hash probe. Hits move one
-    /// place forward, so the common keys sit first and the rarest is evicted into its
+    /// Pending counts of recent (day slot, site, codes) keys, in a small direct-mapped
+    /// table: most lines carry one of a handful of keys, and one compare costs less than
+    /// a hash-map probe. A key that lands on another's slot sends that one's count to its
     /// day's map. Flushed before the maps are read or merged.
-    recent: [Option<(RunKey, u64)>; RECENT],
+    recent: [Option<Pending>; RECENT],
     /// `YYYY-MM-DD HH:MM` of the last line in IIS's own layout, and where it went: lines
     /// come in time order, so most share the line before's minute, and its day, hour and
     /// keep test need no parsing. Offsets are whole minutes, so the second never moves
@@ -216,9 +226,10 @@ impl Collector {
     }
 
     /// Adds one pending count to its day's map.
-    fn flush_key(&mut self, ((slot, site, codes), n): (RunKey, u64)) {
+    fn flush_key(&mut self, pending: Pending) {
+        let (slot, site, codes) = pending.key;
         if let Some((_, acc)) = self.days.get_mut(slot) {
-            *acc.codes.entry((site, codes)).or_insert(0) += n;
+            *acc.codes.entry((site, codes)).or_insert(0) += pending.count;
         }
     }
 
@@ -234,18 +245,24 @@ impl Collector {
     /// Counts one request under `key`.
     #[inline]
     fn count_key(&mut self, key: RunKey) {
-        let recent = &mut self.recent;
-        match recent.iter().position(|e| e.is_some_and(|(k, _)| k == key)) {
-            Some(i) => {
-                if let Some((_, n)) = &mut recent[i] {
-                    *n += 1;
-                }
-                if i > 0 {
-                    recent.swap(i, i - 1);
-                }
+        let (slot, site, codes) = key;
+        let codes_packed = codes.packed();
+        let place = (slot as u64) << 32 | u64::from(site);
+        let mixed = (codes_packed as u64) ^ ((codes_packed >> 64) as u64).rotate_left(29) ^ place;
+        let i = (mixed.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 60) as usize % RECENT;
+        match &mut self.recent[i] {
+            // `slot` fits in 32 bits (days in one piece), so `place` is exact.
+            Some(p) if p.codes == codes_packed && p.place == place && p.key.0 == slot => {
+                p.count += 1;
             }
-            None => {
-                if let Some(evicted) = recent[RECENT - 1].replace((key, 1)) {
+            entry => {
+                let new = Pending {
+                    codes: codes_packed,
+                    place,
+                    key,
+                    count: 1,
+                };
+                if let Some(evicted) = entry.replace(new) {
                     self.flush_key(evicted);
                 }
             }
@@ -412,7 +429,7 @@ impl Collector {
     /// Files a dated request of day slot `slot` under its hour, site and codes.
     #[inline]
     fn add(&mut self, slot: usize, hour: u8, codes: Codes, line: &[u8], map: &FieldMap) {
-        let ex = map.extra;
+        let ex = &map.extra;
         let count = map.len();
         let site = match ex.site_name {
             Some(si) => self.site_index(field(line, si, count)),
@@ -662,6 +679,64 @@ nodate 00:00:01 - /x 10.0.0.2 200 0 0 5\r\n";
             top.uris
                 .merge(d24.top[&(500, Code::Value(19))].uris.clone());
             assert_eq!(top.uris.sorted()[0].count, 2, "chunk {chunk}");
+        }
+    }
+
+    /// Many keys interleaved (more than the pending table holds, over days and sites):
+    /// every request is counted once under its own day, site and triple, in any pieces.
+    #[test]
+    fn interleaved_keys_are_counted_exactly() {
+        let mut log =
+            String::from("#Fields: date time s-sitename sc-status sc-substatus sc-win32-status\n");
+        type Key = (String, String, (u32, u32, u32));
+        let mut want: BTreeMap<Key, u64> = BTreeMap::new();
+        let mut x = 7u64;
+        for i in 0..5000u64 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let day = format!("2026-11-{}", 21 + i * 3 / 5000);
+            let site = ["A", "B", "-"][(x % 3) as usize];
+            let codes = (
+                200 + (x >> 8) % 7 * 50,
+                ((x >> 16) % 5) as u32,
+                ((x >> 24) % 3) as u32,
+            );
+            let codes = (codes.0 as u32, codes.1, codes.2);
+            log.push_str(&format!(
+                "{day} 12:00:00 {site} {} {} {}\n",
+                codes.0, codes.1, codes.2
+            ));
+            let site = if site == "-" { "W3SVC1" } else { site };
+            *want.entry((day, site.to_string(), codes)).or_default() += 1;
+        }
+        let cfg = Arc::new(CollectConfig::new(UtcOffset::UTC, "W3SVC1".into()));
+        for chunk in [usize::MAX, 4096, 333] {
+            let f = scan_bytes(
+                log.as_bytes(),
+                &Header::None,
+                chunk,
+                &|_| {},
+                &Collector::new(cfg.clone()),
+            )
+            .0
+            .finish();
+            let mut got = BTreeMap::new();
+            for (day, t) in &f.days {
+                let day = crate::history::day_name(*day);
+                for ((site, c), n) in &t.codes {
+                    let v = |c: Code| c.value().unwrap();
+                    got.insert(
+                        (
+                            day.clone(),
+                            site.clone(),
+                            (v(c.status), v(c.substatus), v(c.win32)),
+                        ),
+                        *n,
+                    );
+                }
+            }
+            assert_eq!(got, want, "chunk {chunk}");
         }
     }
 

@@ -118,7 +118,12 @@ pub struct TopN {
 /// Most frequent first, ties by value (UTF-8 bytes sort as their text): the one order
 /// every list is kept and shown in.
 fn rank(a: (&[u8], u64), b: (&[u8], u64)) -> std::cmp::Ordering {
-    b.1.cmp(&a.1).then(a.0.cmp(b.0))
+    b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0))
+}
+
+/// [`rank`] of two kept keys.
+fn rank_keys(a: (&Key, u64), b: (&Key, u64)) -> std::cmp::Ordering {
+    rank((a.0.as_bytes(), a.1), (b.0.as_bytes(), b.1))
 }
 
 impl TopN {
@@ -195,16 +200,11 @@ impl TopN {
             return;
         }
         let mut ranked: Vec<(&Key, u64)> = self.index.iter().map(|(v, c)| (v, c.0)).collect();
-        ranked.select_nth_unstable_by(CAPACITY, |a, b| {
-            rank((a.0.as_bytes(), a.1), (b.0.as_bytes(), b.1))
-        });
+        ranked.select_nth_unstable_by(CAPACITY, |a, b| rank_keys(*a, *b));
         let (first_dropped, dropped_count) = (ranked[CAPACITY].0.clone(), ranked[CAPACITY].1);
         self.floor = self.floor.max(dropped_count);
         self.index.retain(|v, c| {
-            rank(
-                (v.as_bytes(), c.0),
-                (first_dropped.as_bytes(), dropped_count),
-            ) == std::cmp::Ordering::Less
+            rank_keys((v, c.0), (&first_dropped, dropped_count)) == std::cmp::Ordering::Less
         });
     }
 
