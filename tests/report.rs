@@ -1311,7 +1311,7 @@ fn a_version_2_history_is_migrated() {
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
     assert_eq!(v, iislog::history::schema::VERSION);
-    assert_eq!(v, 3);
+    assert_eq!(v, 4);
     let members: i64 = c
         .query_row(
             "SELECT count(*) FROM files WHERE member IS NOT NULL",
@@ -1320,6 +1320,38 @@ fn a_version_2_history_is_migrated() {
         )
         .unwrap();
     assert!(members > 0);
+}
+
+/// A version 3 history gets the indexes that read a day's `top` and `hours` rows without
+/// scanning the tables (what made nightly runs slower as the history grew).
+#[test]
+fn a_version_3_history_is_migrated() {
+    let dir = tempdir();
+    let db = dir.path().join("history.db");
+    history_at_version(&db, 3);
+    let out = dir.path().join("out");
+    report_db(&case_dir("ftp"), &db, &out, &[]).expect_code(0);
+    check_ftp_day(&out.join("2026-11-23"));
+    let c = rusqlite::Connection::open(&db).unwrap();
+    let v: i32 = c
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(v, 4);
+    for table in ["top", "hours"] {
+        let plan: Vec<String> = c
+            .prepare(&format!(
+                "EXPLAIN QUERY PLAN SELECT * FROM {table} WHERE day = '2026-11-23'"
+            ))
+            .unwrap()
+            .query_map([], |r| r.get::<_, String>(3))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert!(
+            plan.iter().any(|p| p.contains(&format!("INDEX {table}_day"))),
+            "{table}: {plan:?}"
+        );
+    }
 }
 
 /// A history as an older iislog left it: its first `version` migrations applied, and that
