@@ -1337,10 +1337,14 @@ fn a_version_3_history_is_migrated() {
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
     assert_eq!(v, 4);
-    for table in ["top", "hours"] {
+    for (table, cond) in [
+        ("top", "day = '2026-11-23'"),
+        ("hours", "day = '2026-11-23'"),
+        ("top", "file_id = 1 AND day = '2026-11-23'"),
+    ] {
         let plan: Vec<String> = c
             .prepare(&format!(
-                "EXPLAIN QUERY PLAN SELECT * FROM {table} WHERE day = '2026-11-23'"
+                "EXPLAIN QUERY PLAN SELECT * FROM {table} WHERE {cond}"
             ))
             .unwrap()
             .query_map([], |r| r.get::<_, String>(3))
@@ -1348,7 +1352,8 @@ fn a_version_3_history_is_migrated() {
             .map(Result::unwrap)
             .collect();
         assert!(
-            plan.iter().any(|p| p.contains(&format!("INDEX {table}_day"))),
+            plan.iter()
+                .any(|p| p.contains(&format!("INDEX {table}_day"))),
             "{table}: {plan:?}"
         );
     }
