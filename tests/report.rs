@@ -907,9 +907,16 @@ fn ftp_commands_and_failed_logins() {
 /// A history of schema version 1 (before FTP commands were kept) is migrated, not broken.
 #[test]
 fn a_version_1_history_is_migrated() {
+    migrated_from(1);
+}
+
+/// Runs a report of the FTP case into a history left at `version`, checks the day and
+/// that the history is now of this build's version; returns the folder (kept alive), the
+/// history's path and an open connection.
+fn migrated_from(version: usize) -> (tempfile::TempDir, PathBuf, rusqlite::Connection) {
     let dir = tempdir();
     let db = dir.path().join("history.db");
-    history_at_version(&db, 1);
+    history_at_version(&db, version);
     let out = dir.path().join("out");
     report_db(&case_dir("ftp"), &db, &out, &[]).expect_code(0);
     check_ftp_day(&out.join("2026-11-23"));
@@ -918,6 +925,8 @@ fn a_version_1_history_is_migrated() {
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
     assert_eq!(v, iislog::history::schema::VERSION);
+    assert_eq!(v, 4);
+    (dir, db, c)
 }
 
 /// Top client IPs of one status.substatus in top-errors.csv, as (value, count).
@@ -1298,20 +1307,9 @@ fn archived_logs_in_a_history_count_once() {
 /// its files stay, and an archive is then kept like any log.
 #[test]
 fn a_version_2_history_is_migrated() {
-    let dir = tempdir();
-    let db = dir.path().join("history.db");
-    history_at_version(&db, 2);
-    let out = dir.path().join("out");
-    report_db(&case_dir("ftp"), &db, &out, &[]).expect_code(0);
-    check_ftp_day(&out.join("2026-11-23"));
+    let (dir, db, c) = migrated_from(2);
     let zip = root().join("fixtures/archives/LogFiles.zip");
-    report_db(&zip, &db, &out, &[]).expect_code(0);
-    let c = rusqlite::Connection::open(&db).unwrap();
-    let v: i32 = c
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(v, iislog::history::schema::VERSION);
-    assert_eq!(v, 4);
+    report_db(&zip, &db, &dir.path().join("out"), &[]).expect_code(0);
     let members: i64 = c
         .query_row(
             "SELECT count(*) FROM files WHERE member IS NOT NULL",
@@ -1326,17 +1324,7 @@ fn a_version_2_history_is_migrated() {
 /// scanning the tables (what made nightly runs slower as the history grew).
 #[test]
 fn a_version_3_history_is_migrated() {
-    let dir = tempdir();
-    let db = dir.path().join("history.db");
-    history_at_version(&db, 3);
-    let out = dir.path().join("out");
-    report_db(&case_dir("ftp"), &db, &out, &[]).expect_code(0);
-    check_ftp_day(&out.join("2026-11-23"));
-    let c = rusqlite::Connection::open(&db).unwrap();
-    let v: i32 = c
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(v, 4);
+    let (_dir, _db, c) = migrated_from(3);
     for (table, cond) in [
         ("top", "day = '2026-11-23'"),
         ("hours", "day = '2026-11-23'"),
