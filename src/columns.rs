@@ -5,22 +5,10 @@
 /// Index of the `n`-th space (0-based) at or after `from`, or `None` if there are fewer.
 #[inline]
 pub fn nth_space(line: &[u8], from: usize, n: usize) -> Option<usize> {
-    let mut from = from.min(line.len());
-    let mut n = n;
-    #[cfg(target_arch = "x86_64")]
-    while let Some(block) = line.get(from..from + 16) {
-        // Clearing spaces one at a time beats a popcount (not in the x86-64 baseline) for
-        // the few spaces a column search skips.
-        let mut mask = space_mask(block);
-        while n > 0 && mask != 0 {
-            mask &= mask - 1;
-            n -= 1;
-        }
-        if mask != 0 {
-            return Some(from + mask.trailing_zeros() as usize);
-        }
-        from += 16;
-    }
+    let (from, n) = match blocks_forward(line, from.min(line.len()), n) {
+        Ok(found) => return Some(found),
+        Err(rest) => rest,
+    };
     line[from..]
         .iter()
         .enumerate()
@@ -32,9 +20,44 @@ pub fn nth_space(line: &[u8], from: usize, n: usize) -> Option<usize> {
 /// Index of the `n`-th space (0-based) before `end`, counting backwards, or `None`.
 #[inline]
 pub fn nth_space_back(line: &[u8], end: usize, n: usize) -> Option<usize> {
-    let mut end = end.min(line.len());
-    let mut n = n;
-    #[cfg(target_arch = "x86_64")]
+    let (end, n) = match blocks_backward(line, end.min(line.len()), n) {
+        Ok(found) => return Some(found),
+        Err(rest) => rest,
+    };
+    line[..end]
+        .iter()
+        .enumerate()
+        .rev()
+        .filter(|&(_, &b)| b == b' ')
+        .nth(n)
+        .map(|(i, _)| i)
+}
+
+/// The whole 16-byte blocks from `from` on: the space found, or where the blocks ended
+/// and how many spaces are still to skip.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn blocks_forward(line: &[u8], mut from: usize, mut n: usize) -> Result<usize, (usize, usize)> {
+    while let Some(block) = line.get(from..from + 16) {
+        // Clearing spaces one at a time beats a popcount (not in the x86-64 baseline) for
+        // the few spaces a column search skips.
+        let mut mask = space_mask(block);
+        while n > 0 && mask != 0 {
+            mask &= mask - 1;
+            n -= 1;
+        }
+        if mask != 0 {
+            return Ok(from + mask.trailing_zeros() as usize);
+        }
+        from += 16;
+    }
+    Err((from, n))
+}
+
+/// The whole 16-byte blocks before `end`, backwards; as [`blocks_forward`].
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn blocks_backward(line: &[u8], mut end: usize, mut n: usize) -> Result<usize, (usize, usize)> {
     while end >= 16 {
         let mut mask = space_mask(&line[end - 16..end]);
         while n > 0 && mask != 0 {
@@ -43,17 +66,23 @@ pub fn nth_space_back(line: &[u8], end: usize, n: usize) -> Option<usize> {
             n -= 1;
         }
         if mask != 0 {
-            return Some(end - 16 + (31 - mask.leading_zeros()) as usize);
+            return Ok(end - 16 + (31 - mask.leading_zeros()) as usize);
         }
         end -= 16;
     }
-    line[..end]
-        .iter()
-        .enumerate()
-        .rev()
-        .filter(|&(_, &b)| b == b' ')
-        .nth(n)
-        .map(|(i, _)| i)
+    Err((end, n))
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+#[inline]
+fn blocks_forward(_: &[u8], from: usize, n: usize) -> Result<usize, (usize, usize)> {
+    Err((from, n))
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+#[inline]
+fn blocks_backward(_: &[u8], end: usize, n: usize) -> Result<usize, (usize, usize)> {
+    Err((end, n))
 }
 
 /// Bit `i` set where `block[i]` is a space; `block` is 16 bytes long.

@@ -435,7 +435,17 @@ impl Collector {
             Some(si) => self.site_index(field(line, si, count)),
             None => 0,
         };
-        let ms = ex.time_taken.and_then(|i| parse_ms(field(line, i, count)));
+        let ms = ex.time_taken.and_then(|i| {
+            // IIS logs time-taken last: the bytes after the last space, no column count.
+            let f = if i + 1 == count {
+                line.iter()
+                    .rposition(|&b| b == b' ')
+                    .map_or(line, |p| &line[p + 1..])
+            } else {
+                field(line, i, count)
+            };
+            parse_ms(f)
+        });
         let error = match codes.status {
             Code::Value(s @ 400..=599) => Some(s),
             _ => None,
