@@ -251,7 +251,8 @@ impl Collector {
         let mixed = (codes_packed as u64) ^ ((codes_packed >> 64) as u64).rotate_left(29) ^ place;
         let i = (mixed.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 60) as usize % RECENT;
         match &mut self.recent[i] {
-            // `slot` fits in 32 bits (days in one piece), so `place` is exact.
+            // `place` holds the slot's low 32 bits (more days than that in one piece
+            // is not a real log); the slot itself is compared too, so a match is exact.
             Some(p) if p.codes == codes_packed && p.place == place && p.key.0 == slot => {
                 p.count += 1;
             }
@@ -436,15 +437,12 @@ impl Collector {
             None => 0,
         };
         let ms = ex.time_taken.and_then(|i| {
-            // IIS logs time-taken last: the bytes after the last space, no column count.
-            let f = if i + 1 == count {
-                line.iter()
-                    .rposition(|&b| b == b' ')
-                    .map_or(line, |p| &line[p + 1..])
+            // Read on every line, and logged last by IIS: that case without a call.
+            parse_ms(if i + 1 == count {
+                columns::last_field(line)
             } else {
                 field(line, i, count)
-            };
-            parse_ms(f)
+            })
         });
         let error = match codes.status {
             Code::Value(s @ 400..=599) => Some(s),
