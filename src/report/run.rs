@@ -354,36 +354,30 @@ fn read_new(
     let rel_end = memchr::memrchr(b'\n', bytes).map_or(0, |i| i + 1);
     let end = start + rel_end as u64;
     let cfg = collect_config(opts, file);
-    if file.format != LineFormat::W3c {
+    let (days, fields) = if file.format != LineFormat::W3c {
         // No header to carry: complete lines only, as for W3C.
-        return Ok(Read {
-            file: file.clone(),
-            known,
-            size,
-            head_len: head.len() as u64,
-            head_hash,
-            end,
-            fields: None,
-            days: collect_plain(&bytes[..rel_end], file.format, false, &cfg),
-        });
-    }
-    let resume = header_from(fields.as_deref());
-    let (mut days, header) = collect_bytes(&bytes[..rel_end], &resume, Arc::new(cfg.clone()));
-    if days.dateless > 0 && start > 0 {
-        // Lines that log only `time`, in a block whose `#Date` an earlier run read.
-        let prefix = read_range(&file.path, 0, start).map_err(io)?.0;
-        if let Some(date) = last_block_date(&prefix) {
-            let cfg = Arc::new(CollectConfig {
-                block_date: Some(date),
-                ..cfg
-            });
-            days = collect_bytes(&bytes[..rel_end], &resume, cfg).0;
-        }
-    }
-    let fields = if rel_end == 0 {
-        fields
+        let days = collect_plain(&bytes[..rel_end], file.format, false, &cfg);
+        (days, None)
     } else {
-        header_text(&header)
+        let resume = header_from(fields.as_deref());
+        let (mut days, header) = collect_bytes(&bytes[..rel_end], &resume, Arc::new(cfg.clone()));
+        if days.dateless > 0 && start > 0 {
+            // Lines that log only `time`, in a block whose `#Date` an earlier run read.
+            let prefix = read_range(&file.path, 0, start).map_err(io)?.0;
+            if let Some(date) = last_block_date(&prefix) {
+                let cfg = Arc::new(CollectConfig {
+                    block_date: Some(date),
+                    ..cfg
+                });
+                days = collect_bytes(&bytes[..rel_end], &resume, cfg).0;
+            }
+        }
+        let fields = if rel_end == 0 {
+            fields
+        } else {
+            header_text(&header)
+        };
+        (days, fields)
     };
     Ok(Read {
         file: file.clone(),
