@@ -374,18 +374,7 @@ fn appended_mid_line_rotated_truncated_and_run_twice() {
         "--quiet",
     ])
     .expect_code(0);
-    for f in [
-        "summary.csv",
-        "by-hour.csv",
-        "by-site.csv",
-        "top-errors.csv",
-    ] {
-        assert_eq!(
-            fs::read_to_string(day.join(f)).unwrap(),
-            fs::read_to_string(fresh.join("2026-11-23").join(f)).unwrap(),
-            "{f}"
-        );
-    }
+    assert_same_csvs(&day, &fresh.join("2026-11-23"));
 
     // Rotation: a new day's file appears and the old one is deleted; its tallies stay.
     let b = logs.join("u_ex261124.log");
@@ -1233,6 +1222,11 @@ fn native_and_ncsa_lines_in_report_days() {
     report_db(&tree, &db, &out2, &[]).expect_code(0);
     report_db(&tree, &db, &out2, &["--date", "2026-11-23"]).expect_code(0);
     assert_eq!(db_totals(&db).1, 15);
+    assert_same_csvs(&day, &out2.join("2026-11-23"));
+}
+
+/// Two day folders hold the same four CSV files, byte for byte.
+fn assert_same_csvs(a: &Path, b: &Path) {
     for f in [
         "summary.csv",
         "by-hour.csv",
@@ -1240,8 +1234,8 @@ fn native_and_ncsa_lines_in_report_days() {
         "top-errors.csv",
     ] {
         assert_eq!(
-            fs::read(day.join(f)).unwrap(),
-            fs::read(out2.join("2026-11-23").join(f)).unwrap(),
+            fs::read(a.join(f)).unwrap(),
+            fs::read(b.join(f)).unwrap(),
             "{f}"
         );
     }
