@@ -11,6 +11,8 @@ pub mod run;
 pub mod topn;
 pub mod write;
 
+use std::borrow::Cow;
+use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
 
 use crate::days::Day;
@@ -210,11 +212,17 @@ pub struct ReportDay {
 }
 
 impl ReportDay {
-    /// Per service, all servers together.
-    pub fn by_service(&self) -> BTreeMap<Service, DayTally> {
-        let mut out: BTreeMap<Service, DayTally> = BTreeMap::new();
+    /// Per service, all servers together. A service with one part (every single-server
+    /// report) is borrowed: its top lists are large, and each file of the day asks.
+    pub fn by_service(&self) -> BTreeMap<Service, Cow<'_, DayTally>> {
+        let mut out: BTreeMap<Service, Cow<'_, DayTally>> = BTreeMap::new();
         for ((_, service), t) in &self.parts {
-            out.entry(*service).or_default().merge(t.clone());
+            match out.entry(*service) {
+                Entry::Vacant(slot) => {
+                    slot.insert(Cow::Borrowed(t));
+                }
+                Entry::Occupied(mut slot) => slot.get_mut().to_mut().merge(t.clone()),
+            }
         }
         out
     }

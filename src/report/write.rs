@@ -182,13 +182,13 @@ pub fn ftp_commands_csv(day: &ReportDay) -> io::Result<Vec<u8>> {
     let mut buf = Vec::new();
     let mut w = csv_writer(&mut buf);
     w.write_record(["command", "status", "substatus", "win32_status", "count"])?;
-    let commands = day
-        .by_service()
-        .remove(&Service::Ftp)
-        .map(|t| t.ftp_commands)
-        .unwrap_or_default();
+    let services = day.by_service();
+    let none = BTreeMap::new();
+    let commands = services
+        .get(&Service::Ftp)
+        .map_or(&none, |t| &t.ftp_commands);
     let mut per_command: BTreeMap<&str, u64> = BTreeMap::new();
-    for ((c, _), n) in &commands {
+    for ((c, _), n) in commands {
         *per_command.entry(c).or_insert(0) += n;
     }
     let mut rows: Vec<_> = commands.iter().collect();
@@ -215,11 +215,11 @@ pub fn ftp_commands_csv(day: &ReportDay) -> io::Result<Vec<u8>> {
 pub fn ftp_failed_logins(day: &ReportDay) -> (topn::TopN, topn::TopN) {
     let mut ips = topn::TopN::default();
     let mut users = topn::TopN::default();
-    if let Some(t) = day.by_service().remove(&Service::Ftp) {
-        for ((status, _), pair) in t.top {
-            if status == 530 {
-                ips.merge(pair.ips);
-                users.merge(pair.users);
+    if let Some(t) = day.by_service().get(&Service::Ftp) {
+        for ((status, _), pair) in &t.top {
+            if *status == 530 {
+                ips.merge(pair.ips.clone());
+                users.merge(pair.users.clone());
             }
         }
     }
