@@ -2,6 +2,7 @@
 //! holds, per log file read, its identity, the offset after its last complete line and the
 //! `#Fields` in force there, and per file and day the tallies the reports are made of.
 
+mod file_day;
 pub mod schema;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -12,7 +13,7 @@ use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, Tran
 
 use crate::days::{date_of, day_of, day_text, Day};
 use crate::report::alert::{Baseline, DayCounts};
-use crate::report::{DayTally, HourStats, TopN, BUCKETS};
+use crate::report::{DayTally, TopN, BUCKETS};
 use crate::service::Service;
 use crate::tally::{Accounting, Code, Codes};
 
@@ -140,6 +141,8 @@ impl Store {
             wait,
         };
         store.conn.busy_timeout(wait).map_err(|e| store.err(e))?;
+        // A run adds to each table with a few statements of its own: keep them all.
+        store.conn.set_prepared_statement_cache_capacity(64);
         store.prepare()?;
         Ok(store)
     }
@@ -428,100 +431,6 @@ impl Tx<'_, '_> {
             .map_err(|e| self.e(e))
     }
 
-    /// Adds `add` to what the history holds for a file and day.
-    pub fn add_file_day(&self, id: i64, day: Day, add: DayTally) -> R<()> {
-        let mut t = self.load_where("file_id = ?1 AND day = ?2", params![id, day_text(day)])?;
-        let mut current = t.remove(&Service::Http).unwrap_or_default();
-        for (_, other) in t {
-            current.merge(other);
-        }
-        current.merge(add);
-        let d = day_text(day);
-        for sql in [
-            "DELETE FROM codes WHERE file_id = ?1 AND day = ?2",
-            "DELETE FROM hours WHERE file_id = ?1 AND day = ?2",
-            "DELETE FROM top WHERE file_id = ?1 AND day = ?2",
-            "DELETE FROM ftp_commands WHERE file_id = ?1 AND day = ?2",
-        ] {
-            self.tx
-                .execute(sql, params![id, d])
-                .map_err(|e| self.e(e))?;
-        }
-        self.insert_keyed(
-            "INSERT INTO codes(file_id, day, site, status, substatus, win32_status, count) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            id,
-            &d,
-            current.codes.iter().map(|((site, k), n)| (site, k, *n)),
-        )?;
-        let mut ins = self
-            .tx
-            .prepare_cached("INSERT INTO hours(file_id, day, hour, other, c1xx, c2xx, c3xx, c4xx, c5xx, tt_count, tt_sum, tt_hist) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)")
-            .map_err(|e| self.e(e))?;
-        for (hour, h) in current.hours.iter().enumerate() {
-            if h.requests() == 0 {
-                continue;
-            }
-            let c = h.classes.map(|v| v as i64);
-            ins.execute(params![
-                id,
-                d,
-                hour as i64,
-                c[0],
-                c[1],
-                c[2],
-                c[3],
-                c[4],
-                c[5],
-                h.tt_count as i64,
-                h.tt_sum as i64,
-                hist_text(&h.hist)
-            ])
-            .map_err(|e| self.e(e))?;
-        }
-        let mut ins = self
-            .tx
-            .prepare_cached("INSERT INTO top(file_id, day, status, substatus, kind, value, count, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
-            .map_err(|e| self.e(e))?;
-        for ((status, sub), pair) in &current.top {
-            let users = (pair.users.total > 0).then_some(("user", &pair.users));
-            let lists = [("uri", &pair.uris), ("client-ip", &pair.ips)];
-            for (kind, list) in lists.into_iter().chain(users) {
-                // The list's own row: value NULL, count = values counted, error = floor.
-                ins.execute(params![
-                    id,
-                    d,
-                    i64::from(*status),
-                    code_to_sql(*sub),
-                    kind,
-                    Option::<String>::None,
-                    list.total as i64,
-                    list.floor as i64
-                ])
-                .map_err(|e| self.e(e))?;
-                for c in list.sorted() {
-                    ins.execute(params![
-                        id,
-                        d,
-                        i64::from(*status),
-                        code_to_sql(*sub),
-                        kind,
-                        &*c.value,
-                        c.count as i64,
-                        c.error as i64
-                    ])
-                    .map_err(|e| self.e(e))?;
-                }
-            }
-        }
-        self.insert_keyed(
-            "INSERT INTO ftp_commands(file_id, day, command, status, substatus, win32_status, count) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            id,
-            &d,
-            current.ftp_commands.iter().map(|((command, k), n)| (command, k, *n)),
-        )?;
-        Ok(())
-    }
-
     /// Tallies per service matching a WHERE clause on `codes`/`hours`/`top` (which all have
     /// `file_id` and `day`).
     fn load_where(
@@ -544,19 +453,10 @@ impl Tx<'_, '_> {
         let mut rows = st.query(args.clone()).map_err(|e| self.e(e))?;
         while let Some(r) = rows.next().map_err(|e| self.e(e))? {
             let get = || -> rusqlite::Result<_> {
-                let mut classes = [0u64; 6];
-                for (i, c) in classes.iter_mut().enumerate() {
-                    *c = r.get::<_, i64>(2 + i)? as u64;
-                }
                 Ok((
                     r.get::<_, String>(0)?,
                     r.get::<_, i64>(1)?,
-                    HourStats {
-                        classes,
-                        tt_count: r.get::<_, i64>(8)? as u64,
-                        tt_sum: r.get::<_, i64>(9)? as u64,
-                        hist: hist_parse(&r.get::<_, String>(10)?),
-                    },
+                    file_day::hour_of_row(r, 2)?,
                 ))
             };
             let (svc, hour, h) = get().map_err(|e| self.e(e))?;
@@ -574,44 +474,36 @@ impl Tx<'_, '_> {
         let mut st = self.tx.prepare(&sql).map_err(|e| self.e(e))?;
         let args_ftp = args.clone();
         let mut rows = st.query(args).map_err(|e| self.e(e))?;
-        // Lists are rebuilt per file and day, then merged.
-        type ListKey = (String, i64, i64, Option<i64>, String);
+        // Lists are rebuilt per file and day, then merged. Text is borrowed from the row:
+        // a day has hundreds of these rows, and only the values are kept.
+        type ListKey = (Service, i64, i64, Option<i64>, usize);
         let mut lists: BTreeMap<ListKey, TopN> = BTreeMap::new();
         while let Some(r) = rows.next().map_err(|e| self.e(e))? {
-            let get = || -> rusqlite::Result<_> {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, i64>(2)?,
-                    r.get::<_, Option<i64>>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, Option<String>>(5)?,
-                    r.get::<_, i64>(6)? as u64,
-                    r.get::<_, i64>(7)? as u64,
-                ))
-            };
-            let (svc, file, status, sub, kind, value, count, error) =
-                get().map_err(|e| self.e(e))?;
-            let list = lists.entry((svc, file, status, sub, kind)).or_default();
-            match value {
-                None => {
-                    list.total = count;
-                    list.floor = error;
+            let mut get = || -> rusqlite::Result<()> {
+                let service = Service::from_name(r.get_ref(0)?.as_str()?).unwrap_or(Service::Http);
+                let kind = r.get_ref(4)?.as_str()?;
+                let kind = file_day::KINDS.iter().position(|k| *k == kind).unwrap_or(1);
+                let key = (service, r.get(1)?, r.get(2)?, r.get(3)?, kind);
+                let (count, error) = (r.get::<_, i64>(6)? as u64, r.get::<_, i64>(7)? as u64);
+                let list = lists.entry(key).or_default();
+                match r.get_ref(5)?.as_str_or_null()? {
+                    None => {
+                        list.total = count;
+                        list.floor = error;
+                    }
+                    Some(v) => list.push_stored(v, count, error),
                 }
-                Some(v) => list.push_stored(&v, count, error),
-            }
+                Ok(())
+            };
+            get().map_err(|e| self.e(e))?;
         }
-        for ((svc, _, status, sub, kind), list) in lists {
+        drop(rows);
+        for ((service, _, status, sub, kind), list) in lists {
             let key = (u32::try_from(status).unwrap_or(0), code_from_sql(sub));
-            let pair = out
-                .entry(service_of(svc))
-                .or_default()
-                .top
-                .entry(key)
-                .or_default();
-            match kind.as_str() {
-                "uri" => pair.uris.merge(list),
-                "user" => pair.users.merge(list),
+            let pair = out.entry(service).or_default().top.entry(key).or_default();
+            match kind {
+                0 => pair.uris.merge(list),
+                2 => pair.users.merge(list),
                 _ => pair.ips.merge(list),
             }
         }
@@ -624,32 +516,6 @@ impl Tx<'_, '_> {
                 .or_insert(0) += n;
         }
         Ok(out)
-    }
-
-    /// Writes (key, triple, count) rows of one file and day with `sql`, whose parameters are
-    /// `file_id, day, key, status, substatus, win32_status, count` (the codes and the FTP
-    /// command tables); the mirror of [`Tx::keyed_counts`].
-    fn insert_keyed<'k>(
-        &self,
-        sql: &str,
-        id: i64,
-        day: &str,
-        rows: impl Iterator<Item = (&'k String, &'k Codes, u64)>,
-    ) -> R<()> {
-        let mut ins = self.tx.prepare_cached(sql).map_err(|e| self.e(e))?;
-        for (key, k, n) in rows {
-            ins.execute(params![
-                id,
-                day,
-                key,
-                code_to_sql(k.status),
-                code_to_sql(k.substatus),
-                code_to_sql(k.win32),
-                n as i64
-            ])
-            .map_err(|e| self.e(e))?;
-        }
-        Ok(())
     }
 
     /// Rows of `service, key, status, substatus, win32_status, count` (the codes and the
