@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use rusqlite::config::DbConfig;
 use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};
 
 use crate::days::{date_of, day_of, day_text, Day};
@@ -205,8 +206,10 @@ impl Store {
         // In WAL mode, NORMAL syncs at checkpoints rather than at every commit. A power cut
         // can then lose the last run's commit, but never half of it: its tallies and its
         // offsets go together, so the next run reads those lines again (still exactly once).
+        // The -wal file stays between runs (see `close_leaving_wal`): a first run over years
+        // of logs must not leave it at hundreds of megabytes.
         self.conn
-            .execute_batch("PRAGMA synchronous=NORMAL")
+            .execute_batch("PRAGMA synchronous=NORMAL; PRAGMA journal_size_limit=4194304")
             .map_err(|e| self.err(e))?;
         if version < schema::VERSION {
             let tx = self
@@ -239,6 +242,32 @@ impl Store {
         self.conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|e| err_of(&path, wait, e))
+    }
+
+    /// Copies the committed transactions from the WAL into the database file (and syncs
+    /// both); true when all of them were copied (no other connection held some back).
+    /// An incremental run does this while its reports are written, off its critical path.
+    pub fn checkpoint(&mut self) -> Result<bool, HistoryError> {
+        let (busy, log, copied): (i64, i64, i64) = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .map_err(|e| self.err(e))?;
+        Ok(busy == 0 && log == copied)
+    }
+
+    /// Closes without the checkpoint SQLite makes when the last connection closes: the
+    /// transactions since [`Store::checkpoint`] stay in the `-wal` file, where the next
+    /// connection reads them. Two fsyncs and the WAL's deletion off the end of a run.
+    pub fn close_leaving_wal(self) -> Result<(), HistoryError> {
+        self.conn
+            .set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)
+            .map_err(|e| self.err(e))?;
+        self.conn.close().map_err(|(_, e)| HistoryError::Sqlite {
+            path: self.path.clone(),
+            detail: e.to_string(),
+        })
     }
 
     /// A read transaction, for reports.

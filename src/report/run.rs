@@ -537,48 +537,59 @@ fn incremental(opts: &ReportOptions, db: &Path) -> Result<ReportOutcome, ReportE
     }
 
     // Reports: the asked days, or the touched ones, and any left by a killed run.
-    let tx = store.read()?;
-    let q = Tx {
-        tx: &tx,
-        path: &path,
-    };
-    let pending = q.pending()?;
     let asked: BTreeSet<Day> = match opts.range {
         Some(r) => r.days().collect(),
         None => touched.clone(),
     };
     let mut write_days: BTreeSet<Day> = asked.clone();
-    write_days.extend(pending.iter().copied());
+    write_days.extend(store_read(&mut store, |q| q.pending())?);
     let mut done = Vec::new();
+    let mut checkpointed = None;
     for &d in &write_days {
-        let rd = ReportDay {
-            day: d,
-            parts: q
-                .load_day(d)?
-                .into_iter()
-                .map(|(s, t)| ((String::new(), s), t))
-                .collect(),
-            trend: q.trend(d)?,
+        let rd = store_read(&mut store, |q| {
+            let rd = ReportDay {
+                day: d,
+                parts: q
+                    .load_day(d)?
+                    .into_iter()
+                    .map(|(s, t)| ((String::new(), s), t))
+                    .collect(),
+                trend: q.trend(d)?,
+            };
+            if asked.contains(&d) && !opts.rules.is_empty() {
+                let baseline = q.baseline(d)?;
+                out.tripped.extend(alert::check(
+                    &opts.rules,
+                    d,
+                    &counts_of(&rd),
+                    Some(&baseline),
+                ));
+            }
+            Ok(rd)
+        })?;
+        let write = || write::write_day(&opts.out, &rd, opts.lang);
+        let written = if checkpointed.is_none() {
+            // The first day's files are written while the history's checkpoint waits on
+            // the disk: each needs the CPU little while the other runs.
+            let mut written = None;
+            let mut ck = None;
+            rayon::in_place_scope(|s| {
+                s.spawn(|_| written = Some(write()));
+                ck = Some(store.checkpoint());
+            });
+            checkpointed = ck;
+            written.unwrap_or_else(|| Err(std::io::Error::other("the report writer did not run")))
+        } else {
+            write()
         };
-        let dir =
-            write::write_day(&opts.out, &rd, opts.lang).map_err(|source| ReportError::Write {
-                day: day_text(d),
-                dir: opts.out.clone(),
-                source,
-            })?;
+        let dir = written.map_err(|source| ReportError::Write {
+            day: day_text(d),
+            dir: opts.out.clone(),
+            source,
+        })?;
         out.days_written.push((d, dir));
         done.push(d);
-        if asked.contains(&d) && !opts.rules.is_empty() {
-            let baseline = q.baseline(d)?;
-            out.tripped.extend(alert::check(
-                &opts.rules,
-                d,
-                &counts_of(&rd),
-                Some(&baseline),
-            ));
-        }
     }
-    drop(tx);
     let tx = store.begin()?;
     let q = Tx {
         tx: &tx,
@@ -588,8 +599,24 @@ fn incremental(opts: &ReportOptions, db: &Path) -> Result<ReportOutcome, ReportE
         q.done_pending(d)?;
     }
     tx.commit().map_err(|e| store_err(&path, e))?;
+    if let Some(Ok(true)) = checkpointed {
+        store.close_leaving_wal()?;
+    }
     out.elapsed = started.elapsed();
     Ok(out)
+}
+
+/// Runs `f` in a read transaction of `store`.
+fn store_read<T>(
+    store: &mut Store,
+    f: impl FnOnce(&Tx<'_, '_>) -> Result<T, HistoryError>,
+) -> Result<T, HistoryError> {
+    let path = store.path().to_path_buf();
+    let tx = store.read()?;
+    f(&Tx {
+        tx: &tx,
+        path: &path,
+    })
 }
 
 fn store_err(path: &Path, e: rusqlite::Error) -> HistoryError {
