@@ -599,6 +599,9 @@ fn incremental(opts: &ReportOptions, db: &Path) -> Result<ReportOutcome, ReportE
         q.done_pending(d)?;
     }
     tx.commit().map_err(|e| store_err(&path, e))?;
+    // Only when the checkpoint copied everything: otherwise (another connection held
+    // frames back, or it failed) the close checkpoints as SQLite always does, and the
+    // committed run is in the WAL meanwhile, never lost.
     if let Some(Ok(true)) = checkpointed {
         store.close_leaving_wal()?;
     }
