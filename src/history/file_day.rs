@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use rusqlite::{params, Row};
 
-use super::{code_from_sql, code_to_sql, hist_parse, hist_text, Tx, R};
+use super::{code_from_sql, code_to_sql, codes_of_row, hist_parse, hist_text, Tx, R};
 use crate::days::{day_text, Day};
 use crate::report::{DayTally, ErrorKey, HourStats, TopN, TopPair};
 use crate::tally::Codes;
@@ -68,12 +68,10 @@ impl Tx<'_, '_> {
         let mut rows = st.query(params![id, day]).map_err(|e| self.e(e))?;
         while let Some(r) = rows.next().map_err(|e| self.e(e))? {
             let get = || -> rusqlite::Result<_> {
-                let codes = Codes {
-                    status: code_from_sql(r.get(2)?),
-                    substatus: code_from_sql(r.get(3)?),
-                    win32: code_from_sql(r.get(4)?),
-                };
-                Ok(((r.get::<_, String>(1)?, codes), r.get::<_, i64>(0)?))
+                Ok((
+                    (r.get::<_, String>(1)?, codes_of_row(r, 2)?),
+                    r.get::<_, i64>(0)?,
+                ))
             };
             let (k, rowid) = get().map_err(|e| self.e(e))?;
             stored.insert(k, rowid);

@@ -99,6 +99,16 @@ fn code_from_sql(v: Option<i64>) -> Code {
     }
 }
 
+/// The status triple in a row's columns `first` (status), `first + 1` (substatus) and
+/// `first + 2` (win32_status).
+fn codes_of_row(r: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<Codes> {
+    Ok(Codes {
+        status: code_from_sql(r.get(first)?),
+        substatus: code_from_sql(r.get(first + 1)?),
+        win32: code_from_sql(r.get(first + 2)?),
+    })
+}
+
 fn hist_text(h: &[u64]) -> String {
     h.iter()
         .enumerate()
@@ -562,11 +572,7 @@ impl Tx<'_, '_> {
                 Ok((
                     r.get::<_, String>(0)?,
                     r.get::<_, String>(1)?,
-                    Codes {
-                        status: code_from_sql(r.get(2)?),
-                        substatus: code_from_sql(r.get(3)?),
-                        win32: code_from_sql(r.get(4)?),
-                    },
+                    codes_of_row(r, 2)?,
                     r.get::<_, i64>(5)? as u64,
                 ))
             };
