@@ -460,6 +460,9 @@ fn incremental(opts: &ReportOptions, db: &Path) -> Result<ReportOutcome, ReportE
     };
     let offset_text = opts.offset.text();
     let mut touched: BTreeSet<Day> = BTreeSet::new();
+    let asked: BTreeSet<Day>;
+    let mut write_days: BTreeSet<Day>;
+    let mut rendered = None;
     {
         let tx = store.begin()?;
         let q = Tx {
@@ -533,54 +536,56 @@ fn incremental(opts: &ReportOptions, db: &Path) -> Result<ReportOutcome, ReportE
         }
         q.add_pending(&touched)?;
         q.add_run(&now, out.files_read as u64, out.bytes_read, out.requests)?;
-        tx.commit().map_err(|e| store_err(&path, e))?;
+        // Reports: the asked days, or the touched ones, and any left by a killed run.
+        asked = match opts.range {
+            Some(r) => r.days().collect(),
+            None => touched.clone(),
+        };
+        write_days = asked.clone();
+        write_days.extend(q.pending()?);
+        // The first day is read in this transaction, which holds exactly what it commits,
+        // and rendered while the commit writes: the files are written once it succeeded.
+        let first = match write_days.first() {
+            Some(&d) => Some(report_day(&q, d, &asked, opts, &mut out.tripped)?),
+            None => None,
+        };
+        let mut committed = None;
+        rayon::in_place_scope(|s| {
+            if let Some(rd) = &first {
+                s.spawn(|_| rendered = Some(write::render_day(rd, opts.lang)));
+            }
+            committed = Some(tx.commit());
+        });
+        if let Some(Err(e)) = committed {
+            return Err(store_err(&path, e).into());
+        }
     }
 
-    // Reports: the asked days, or the touched ones, and any left by a killed run.
-    let asked: BTreeSet<Day> = match opts.range {
-        Some(r) => r.days().collect(),
-        None => touched.clone(),
-    };
-    let mut write_days: BTreeSet<Day> = asked.clone();
-    write_days.extend(store_read(&mut store, |q| q.pending())?);
     let mut done = Vec::new();
     let mut checkpointed = None;
     for &d in &write_days {
-        let rd = store_read(&mut store, |q| {
-            let rd = ReportDay {
-                day: d,
-                parts: q
-                    .load_day(d)?
-                    .into_iter()
-                    .map(|(s, t)| ((String::new(), s), t))
-                    .collect(),
-                trend: q.trend(d)?,
-            };
-            if asked.contains(&d) && !opts.rules.is_empty() {
-                let baseline = q.baseline(d)?;
-                out.tripped.extend(alert::check(
-                    &opts.rules,
-                    d,
-                    &counts_of(&rd),
-                    Some(&baseline),
-                ));
-            }
-            Ok(rd)
-        })?;
-        let write = || write::write_day(&opts.out, &rd, opts.lang);
-        let written = if checkpointed.is_none() {
+        let written = match rendered.take() {
             // The first day's files are written while the history's checkpoint waits on
             // the disk: each needs the CPU little while the other runs.
-            let mut written = None;
-            let mut ck = None;
-            rayon::in_place_scope(|s| {
-                s.spawn(|_| written = Some(write()));
-                ck = Some(store.checkpoint());
-            });
-            checkpointed = ck;
-            written.unwrap_or_else(|| Err(std::io::Error::other("the report writer did not run")))
-        } else {
-            write()
+            Some(first) => {
+                let mut written = None;
+                let mut ck = None;
+                rayon::in_place_scope(|s| {
+                    s.spawn(|_| {
+                        written = Some(first.and_then(|r| write::write_rendered(&opts.out, &r)))
+                    });
+                    ck = Some(store.checkpoint());
+                });
+                checkpointed = ck;
+                written
+                    .unwrap_or_else(|| Err(std::io::Error::other("the report writer did not run")))
+            }
+            None => {
+                let rd = store_read(&mut store, |q| {
+                    report_day(q, d, &asked, opts, &mut out.tripped)
+                })?;
+                write::write_day(&opts.out, &rd, opts.lang)
+            }
         };
         let dir = written.map_err(|source| ReportError::Write {
             day: day_text(d),
@@ -607,6 +612,36 @@ fn incremental(opts: &ReportOptions, db: &Path) -> Result<ReportOutcome, ReportE
     }
     out.elapsed = started.elapsed();
     Ok(out)
+}
+
+/// Reads day `d` back from the history for its report, and checks the alert rules when
+/// it is one of the asked days.
+fn report_day(
+    q: &Tx<'_, '_>,
+    d: Day,
+    asked: &BTreeSet<Day>,
+    opts: &ReportOptions,
+    tripped: &mut Vec<Tripped>,
+) -> Result<ReportDay, HistoryError> {
+    let rd = ReportDay {
+        day: d,
+        parts: q
+            .load_day(d)?
+            .into_iter()
+            .map(|(s, t)| ((String::new(), s), t))
+            .collect(),
+        trend: q.trend(d)?,
+    };
+    if asked.contains(&d) && !opts.rules.is_empty() {
+        let baseline = q.baseline(d)?;
+        tripped.extend(alert::check(
+            &opts.rules,
+            d,
+            &counts_of(&rd),
+            Some(&baseline),
+        ));
+    }
+    Ok(rd)
 }
 
 /// Runs `f` in a read transaction of `store`.

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::catalogue::{Catalogue, Lang};
-use crate::days::day_text;
+use crate::days::{day_text, Day};
 use crate::output::{self, safe_cell, Format, WriteOptions};
 use crate::report::{html, topn, ReportDay};
 use crate::service::Service;
@@ -290,13 +290,18 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     result
 }
 
-/// Writes the whole folder for `day` under `out`; returns the folder.
-pub fn write_day(out: &Path, day: &ReportDay, lang: Lang) -> io::Result<PathBuf> {
-    let dir = out.join(day_text(day.day));
-    fs::create_dir_all(&dir)?;
+/// A day's report files, rendered and not yet written.
+pub struct RenderedDay {
+    day: Day,
+    files: Vec<(&'static str, Vec<u8>)>,
+}
+
+/// Renders every file of the folder for `day` (in parallel: the page and the CSVs are
+/// independent).
+pub fn render_day(day: &ReportDay, lang: Lang) -> io::Result<RenderedDay> {
     let summary = day_summary(day, lang);
     type Render<'a> = &'a (dyn Fn() -> io::Result<Vec<u8>> + Sync);
-    let files: [(&str, Render<'_>); 7] = [
+    let renders: [(&'static str, Render<'_>); 7] = [
         ("summary.csv", &|| summary_csv(&summary)),
         ("by-hour.csv", &|| by_hour_csv(day)),
         ("by-site.csv", &|| by_site_csv(day)),
@@ -307,12 +312,31 @@ pub fn write_day(out: &Path, day: &ReportDay, lang: Lang) -> io::Result<PathBuf>
             Ok(html::page(day, &summary, lang).into_bytes())
         }),
     ];
-    // Rendered and written in parallel: an incremental run spends most of its time here,
-    // waiting on renames.
-    files
+    let files = renders
         .par_iter()
-        .try_for_each(|(name, render)| write_atomic(&dir.join(name), &render()?))?;
+        .map(|(name, render)| Ok((*name, render()?)))
+        .collect::<io::Result<_>>()?;
+    Ok(RenderedDay {
+        day: day.day,
+        files,
+    })
+}
+
+/// Writes a rendered day as `out/YYYY-MM-DD/`, each file atomically; returns the folder.
+pub fn write_rendered(out: &Path, rendered: &RenderedDay) -> io::Result<PathBuf> {
+    let dir = out.join(day_text(rendered.day));
+    fs::create_dir_all(&dir)?;
+    // In parallel: an incremental run spends much of its time here, waiting on renames.
+    rendered
+        .files
+        .par_iter()
+        .try_for_each(|(name, bytes)| write_atomic(&dir.join(name), bytes))?;
     Ok(dir)
+}
+
+/// Renders and writes the whole folder for `day` under `out`; returns the folder.
+pub fn write_day(out: &Path, day: &ReportDay, lang: Lang) -> io::Result<PathBuf> {
+    write_rendered(out, &render_day(day, lang)?)
 }
 
 #[cfg(test)]
