@@ -1122,6 +1122,56 @@ fn lines_with_only_a_time_take_the_day_from_the_block_date() {
     assert_eq!(db_totals(&db).1, 7);
 }
 
+/// A block of time-only lines large enough to be read in several pieces (one per core)
+/// still takes its day from the block's `#Date`, which only the first piece sees. The
+/// counts are the test's own: the lines it wrote before and after midnight.
+#[test]
+fn a_large_time_only_block_read_in_pieces_keeps_its_date() {
+    let dir = tempdir();
+    let logs = dir.path().join("MSFTPSVC4");
+    fs::create_dir_all(&logs).unwrap();
+    let mut text = String::from(
+        "#Software: Microsoft Internet Information Services 6.0\r\n#Version: 1.0\r\n\
+         #Date: 2026-11-23 22:00:00\r\n\
+         #Fields: time c-ip cs-method cs-uri-stem sc-status sc-win32-status\r\n",
+    );
+    // One line every 0.25 s for four hours from 22:00: two hours on each day.
+    let (mut before, mut after) = (0u64, 0u64);
+    for i in 0..4 * 3600 * 4 {
+        let secs = (22 * 3600 + i / 4) % 86_400;
+        if 22 * 3600 + i / 4 < 86_400 {
+            before += 1;
+        } else {
+            after += 1;
+        }
+        text.push_str(&format!(
+            "{:02}:{:02}:{:02} 192.0.2.{} [{i}]USER anonymous 331 0\r\n",
+            secs / 3600,
+            secs / 60 % 60,
+            secs % 60,
+            i % 200
+        ));
+    }
+    assert!(text.len() > 2 * 1024 * 1024, "{} bytes", text.len());
+    fs::write(logs.join("ex261123.log"), &text).unwrap();
+    let days = ["2026-11-23", "2026-11-24"];
+    let out = dir.path().join("out");
+    run(&[
+        "report",
+        s(&logs),
+        "--since",
+        days[0],
+        "--until",
+        days[1],
+        "--out",
+        s(&out),
+        "--quiet",
+    ])
+    .expect_code(0);
+    assert_eq!(day_totals(&out, &days), vec![before, after]);
+    assert_eq!((before, after), (28_800, 28_800));
+}
+
 /// IIS native and NCSA logs in report days. Counts by hand in fixtures/reports/README.md
 /// ("IIS native and NCSA"): native times are local and taken at the report's offset;
 /// NCSA times carry theirs and go to UTC, then to the report's offset.

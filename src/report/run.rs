@@ -247,20 +247,31 @@ fn collect_member(
     }
 }
 
-/// Piece size for reports: pieces are merged in order on one thread at the end, and a
+/// Largest piece for reports: pieces are merged in order on one thread at the end, and a
 /// report piece's top lists cost far more to merge than a summary piece's tally, so
 /// fewer, larger pieces than `summary`'s (still dozens per GB, enough to keep every
 /// core busy).
 const REPORT_CHUNK: usize = 4 * chunk::DEFAULT_CHUNK;
+
+/// Smallest piece worth a thread hand-off and a merge.
+const REPORT_CHUNK_MIN: usize = 256 * 1024;
+
+/// The piece size for `len` bytes: one piece per core for a small read (an incremental
+/// run's new megabyte is parsed on every core, not one), up to [`REPORT_CHUNK`].
+fn report_chunk(len: usize) -> usize {
+    len.div_ceil(rayon::current_num_threads().max(1))
+        .clamp(REPORT_CHUNK_MIN, REPORT_CHUNK)
+}
 
 /// Collects a W3C file's bytes, in parallel pieces. Lines that log only `time` take their
 /// day from their block's `#Date`, which a piece that starts inside the block does not
 /// see: a file with such lines and more than one piece is collected again in one piece.
 fn collect_bytes(bytes: &[u8], header: &Header, cfg: Arc<CollectConfig>) -> (FileDays, Header) {
     let proto = Collector::new(cfg);
-    let (c, h) = scan_bytes(bytes, header, REPORT_CHUNK, &|_| {}, &proto);
+    let chunk = report_chunk(bytes.len());
+    let (c, h) = scan_bytes(bytes, header, chunk, &|_| {}, &proto);
     let fd = c.finish();
-    if bytes.len() > REPORT_CHUNK && fd.dateless + fd.time_only > 0 {
+    if bytes.len() > chunk && fd.dateless + fd.time_only > 0 {
         let (c, h) = scan_bytes(bytes, header, usize::MAX, &|_| {}, &proto);
         return (c.finish(), h);
     }
