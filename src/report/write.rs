@@ -289,8 +289,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     // An unchanged file is left alone: a nightly run that added nothing to a day costs no
-    // rename, and the file's time says when its content last changed.
-    if fs::read(path).is_ok_and(|old| old == bytes) {
+    // rename, and the file's time says when its content last changed. The size first: a
+    // file that grew or shrank is not read.
+    let same_len = fs::metadata(path).is_ok_and(|m| m.len() == bytes.len() as u64);
+    if same_len && fs::read(path).is_ok_and(|old| old == bytes) {
         return Ok(());
     }
     let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
