@@ -3,13 +3,14 @@
 //! did. A nightly run that read one megabyte touches a few hundred rows, not the whole day.
 
 use std::collections::{BTreeMap, HashMap};
+use std::hash::BuildHasherDefault;
 
 use rusqlite::{params, Row};
 
 use super::{code_from_sql, code_to_sql, codes_of_row, hist_parse, hist_text, Tx, R};
 use crate::days::{day_text, Day};
 use crate::report::{DayTally, ErrorKey, HourStats, TopN, TopPair};
-use crate::tally::Codes;
+use crate::tally::{Codes, KeyHasher};
 
 /// The `kind` column of a top list's rows, in `TopPair` order: uris, client IPs, users.
 pub(super) const KINDS: [&str; 3] = ["uri", "client-ip", "user"];
@@ -19,7 +20,7 @@ pub(super) const KINDS: [&str; 3] = ["uri", "client-ip", "user"];
 #[derive(Default)]
 struct StoredList {
     list: TopN,
-    rows: HashMap<Box<str>, (i64, u64, u64)>,
+    rows: HashMap<Box<str>, (i64, u64, u64), BuildHasherDefault<KeyHasher>>,
     own: Option<i64>,
 }
 
@@ -158,7 +159,9 @@ impl Tx<'_, '_> {
         if add.is_empty() {
             return Ok(());
         }
-        let mut stored: HashMap<(ErrorKey, &str), StoredList> = HashMap::new();
+        // At most a few dozen lists of a hundred stored values: the fast hash is fine.
+        let mut stored: HashMap<(ErrorKey, &str), StoredList, BuildHasherDefault<KeyHasher>> =
+            HashMap::default();
         let mut st = self
             .tx
             .prepare_cached("SELECT rowid, status, substatus, kind, value, count, error FROM top WHERE file_id = ?1 AND day = ?2")
