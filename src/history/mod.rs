@@ -247,17 +247,18 @@ impl Store {
     }
 
     /// Starts the run's one write transaction (waits for another run, up to the wait).
-    pub fn begin(&mut self) -> Result<Transaction<'_>, HistoryError> {
-        let (path, wait) = (self.path.clone(), self.wait);
-        self.conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| err_of(&path, wait, e))
+    /// A shared borrow, so that the run can checkpoint ([`Store::checkpoint`]) once it has
+    /// committed, while the transaction's borrow is still in scope; SQLite itself refuses
+    /// a nested transaction.
+    pub fn begin(&self) -> Result<Transaction<'_>, HistoryError> {
+        Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)
+            .map_err(|e| err_of(&self.path, self.wait, e))
     }
 
     /// Copies the committed transactions from the WAL into the database file (and syncs
     /// both); true when all of them were copied (no other connection held some back).
     /// An incremental run does this while its reports are written, off its critical path.
-    pub fn checkpoint(&mut self) -> Result<bool, HistoryError> {
+    pub fn checkpoint(&self) -> Result<bool, HistoryError> {
         let (busy, log, copied): (i64, i64, i64) = self
             .conn
             .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
@@ -761,7 +762,7 @@ mod tests {
     #[test]
     fn top_lists_round_trip_with_their_floor() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("h.db"), Duration::ZERO).unwrap();
+        let store = Store::open(&dir.path().join("h.db"), Duration::ZERO).unwrap();
         let mut day = DayTally::default();
         let pair = day.top.entry((404, Code::Value(0))).or_default();
         for i in 0..1000u32 {

@@ -473,7 +473,8 @@ fn incremental(opts: &ReportOptions, db: &Path) -> Result<ReportOutcome, ReportE
     let mut touched: BTreeSet<Day> = BTreeSet::new();
     let asked: BTreeSet<Day>;
     let mut write_days: BTreeSet<Day>;
-    let mut rendered = None;
+    let mut first_written = None;
+    let mut checkpointed = None;
     {
         let tx = store.begin()?;
         let q = Tx {
@@ -554,18 +555,34 @@ fn incremental(opts: &ReportOptions, db: &Path) -> Result<ReportOutcome, ReportE
         };
         write_days = asked.clone();
         write_days.extend(q.pending()?);
-        // The first day is read in this transaction, which holds exactly what it commits,
-        // and rendered while the commit writes: the files are written once it succeeded.
+        // The first day is read in this transaction, which holds exactly what it commits.
+        // Its files are rendered on the pool while this thread commits and then checkpoints
+        // (waiting on the disk), and written as soon as the commit succeeded, never before.
         let first = match write_days.first() {
             Some(&d) => Some(report_day(&q, d, &asked, opts, &mut out.tripped)?),
             None => None,
         };
+        let (committed_tx, committed_rx) = std::sync::mpsc::sync_channel::<bool>(1);
         let mut committed = None;
         rayon::in_place_scope(|s| {
             if let Some(rd) = &first {
-                s.spawn(|_| rendered = Some(write::render_day(rd, opts.lang)));
+                let written = &mut first_written;
+                s.spawn(move |_| {
+                    let rendered = write::render_day(rd, opts.lang);
+                    if committed_rx.recv() == Ok(true) {
+                        *written =
+                            Some(rendered.and_then(|r| write::write_rendered(&opts.out, &r)));
+                    }
+                });
             }
-            committed = Some(tx.commit());
+            let result = tx.commit();
+            let ok = result.is_ok();
+            // A failed send means the writer is gone: its files are then written below.
+            let _ = committed_tx.send(ok);
+            committed = Some(result);
+            if ok && first.is_some() {
+                checkpointed = Some(store.checkpoint());
+            }
         });
         if let Some(Err(e)) = committed {
             return Err(store_err(&path, e).into());
@@ -573,24 +590,9 @@ fn incremental(opts: &ReportOptions, db: &Path) -> Result<ReportOutcome, ReportE
     }
 
     let mut done = Vec::new();
-    let mut checkpointed = None;
     for &d in &write_days {
-        let written = match rendered.take() {
-            // The first day's files are written while the history's checkpoint waits on
-            // the disk: each needs the CPU little while the other runs.
-            Some(first) => {
-                let mut written = None;
-                let mut ck = None;
-                rayon::in_place_scope(|s| {
-                    s.spawn(|_| {
-                        written = Some(first.and_then(|r| write::write_rendered(&opts.out, &r)))
-                    });
-                    ck = Some(store.checkpoint());
-                });
-                checkpointed = ck;
-                written
-                    .unwrap_or_else(|| Err(std::io::Error::other("the report writer did not run")))
-            }
+        let written = match first_written.take() {
+            Some(written) => written,
             None => {
                 let rd = store_read(&mut store, |q| {
                     report_day(q, d, &asked, opts, &mut out.tripped)
