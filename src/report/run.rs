@@ -562,23 +562,20 @@ fn incremental(opts: &ReportOptions, db: &Path) -> Result<ReportOutcome, ReportE
             Some(&d) => Some(report_day(&q, d, &asked, opts, &mut out.tripped)?),
             None => None,
         };
-        let (committed_tx, committed_rx) = std::sync::mpsc::sync_channel::<bool>(1);
+        let gate = CommitGate::default();
         let mut committed = None;
         rayon::in_place_scope(|s| {
             if let Some(rd) = &first {
-                let written = &mut first_written;
+                let (written, gate) = (&mut first_written, &gate);
                 s.spawn(move |_| {
-                    let rendered = write::render_day(rd, opts.lang);
-                    if committed_rx.recv() == Ok(true) {
-                        *written =
-                            Some(rendered.and_then(|r| write::write_rendered(&opts.out, &r)));
-                    }
+                    *written = Some(write::write_day_when(&opts.out, rd, opts.lang, &|| {
+                        gate.wait()
+                    }));
                 });
             }
             let result = tx.commit();
+            gate.open(result.is_ok());
             let ok = result.is_ok();
-            // A failed send means the writer is gone: its files are then written below.
-            let _ = committed_tx.send(ok);
             committed = Some(result);
             if ok && first.is_some() {
                 checkpointed = Some(store.checkpoint());
@@ -592,7 +589,7 @@ fn incremental(opts: &ReportOptions, db: &Path) -> Result<ReportOutcome, ReportE
     let mut done = Vec::new();
     for &d in &write_days {
         let written = match first_written.take() {
-            Some(written) => written,
+            Some(written) => written.map(|_| write::day_dir(&opts.out, d)),
             None => {
                 let rd = store_read(&mut store, |q| {
                     report_day(q, d, &asked, opts, &mut out.tripped)
@@ -625,6 +622,37 @@ fn incremental(opts: &ReportOptions, db: &Path) -> Result<ReportOutcome, ReportE
     }
     out.elapsed = started.elapsed();
     Ok(out)
+}
+
+/// The outcome of the run's commit, awaited by the writers of the first day's files: they
+/// render meanwhile, and write only after a successful commit.
+#[derive(Default)]
+struct CommitGate {
+    committed: std::sync::Mutex<Option<bool>>,
+    decided: std::sync::Condvar,
+}
+
+impl CommitGate {
+    fn open(&self, committed: bool) {
+        *self.committed.lock().unwrap_or_else(|e| e.into_inner()) = Some(committed);
+        self.decided.notify_all();
+    }
+
+    /// Waits for the outcome: true when the commit succeeded.
+    fn wait(&self) -> bool {
+        let mut committed = self.committed.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            match *committed {
+                Some(c) => return c,
+                None => {
+                    committed = self
+                        .decided
+                        .wait(committed)
+                        .unwrap_or_else(|e| e.into_inner())
+                }
+            }
+        }
+    }
 }
 
 /// Reads day `d` back from the history for its report, and checks the alert rules when

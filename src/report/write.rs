@@ -311,18 +311,29 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     result
 }
 
-/// A day's report files, rendered and not yet written.
-pub struct RenderedDay {
-    day: Day,
-    files: Vec<(&'static str, Vec<u8>)>,
+/// The folder of `day`'s report under `out`.
+pub fn day_dir(out: &Path, day: Day) -> PathBuf {
+    out.join(day_text(day))
 }
 
-/// Renders every file of the folder for `day` (in parallel: the page and the CSVs are
-/// independent).
-pub fn render_day(day: &ReportDay, lang: Lang) -> io::Result<RenderedDay> {
+/// Renders and writes the whole folder for `day` under `out`; returns the folder.
+pub fn write_day(out: &Path, day: &ReportDay, lang: Lang) -> io::Result<PathBuf> {
+    write_day_when(out, day, lang, &|| true).map(|_| day_dir(out, day.day))
+}
+
+/// Renders the folder for `day` and writes each file as soon as it is rendered and
+/// `may_write` says yes (it may wait, e.g. for the history's commit: the files render
+/// meanwhile). False when `may_write` said no: nothing was written.
+pub fn write_day_when(
+    out: &Path,
+    day: &ReportDay,
+    lang: Lang,
+    may_write: &(dyn Fn() -> bool + Sync),
+) -> io::Result<bool> {
+    let dir = day_dir(out, day.day);
     let summary = day_summary(day, lang);
     type Render<'a> = &'a (dyn Fn() -> io::Result<Vec<u8>> + Sync);
-    let renders: [(&'static str, Render<'_>); 7] = [
+    let renders: [(&str, Render<'_>); 7] = [
         ("summary.csv", &|| summary_csv(&summary)),
         ("by-hour.csv", &|| by_hour_csv(day)),
         ("by-site.csv", &|| by_site_csv(day)),
@@ -333,37 +344,58 @@ pub fn render_day(day: &ReportDay, lang: Lang) -> io::Result<RenderedDay> {
             Ok(html::page(day, &summary, lang).into_bytes())
         }),
     ];
-    let files = renders
+    // In parallel, each file written as soon as it is ready: an incremental run spends
+    // much of its time here, waiting on renames.
+    let written = renders
         .par_iter()
-        .map(|(name, render)| Ok((*name, render()?)))
-        .collect::<io::Result<_>>()?;
-    Ok(RenderedDay {
-        day: day.day,
-        files,
-    })
-}
-
-/// Writes a rendered day as `out/YYYY-MM-DD/`, each file atomically; returns the folder.
-pub fn write_rendered(out: &Path, rendered: &RenderedDay) -> io::Result<PathBuf> {
-    let dir = out.join(day_text(rendered.day));
-    fs::create_dir_all(&dir)?;
-    // In parallel: an incremental run spends much of its time here, waiting on renames.
-    rendered
-        .files
-        .par_iter()
-        .try_for_each(|(name, bytes)| write_atomic(&dir.join(name), bytes))?;
-    Ok(dir)
-}
-
-/// Renders and writes the whole folder for `day` under `out`; returns the folder.
-pub fn write_day(out: &Path, day: &ReportDay, lang: Lang) -> io::Result<PathBuf> {
-    write_rendered(out, &render_day(day, lang)?)
+        .map(|(name, render)| {
+            let bytes = render()?;
+            if !may_write() {
+                return Ok(false);
+            }
+            fs::create_dir_all(&dir)?;
+            write_atomic(&dir.join(name), &bytes).map(|()| true)
+        })
+        .collect::<io::Result<Vec<bool>>>()?;
+    Ok(written.iter().all(|&w| w))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::time::{Duration, SystemTime};
+
+    /// A day's files appear only when `may_write` says yes, which an incremental run's
+    /// first day asks after its commit: when it says no, not even the folder is made.
+    #[test]
+    fn a_day_is_written_only_when_allowed() {
+        let out = tempfile::tempdir().unwrap();
+        let day = ReportDay {
+            day: crate::days::parse_date_field(b"2026-11-23").unwrap(),
+            ..ReportDay::default()
+        };
+        let dir = day_dir(out.path(), day.day);
+        assert!(!write_day_when(out.path(), &day, Lang::En, &|| false).unwrap());
+        assert!(!dir.exists());
+        assert!(write_day_when(out.path(), &day, Lang::En, &|| true).unwrap());
+        let mut names: Vec<_> = fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        assert_eq!(
+            names,
+            [
+                "by-hour.csv",
+                "by-site.csv",
+                "ftp-commands.csv",
+                "ftp-failed-logins.csv",
+                "report.html",
+                "summary.csv",
+                "top-errors.csv"
+            ]
+        );
+    }
 
     /// A file whose bytes would not change is not replaced (its time stays); one that
     /// would is, and no temporary file is left behind.
