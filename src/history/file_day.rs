@@ -204,6 +204,13 @@ impl Tx<'_, '_> {
         }
         drop(rows);
         drop(st);
+        // Prepared once for all the lists, not looked up in the cache for each.
+        let prepare = |sql| self.tx.prepare_cached(sql).map_err(|e| self.e(e));
+        let mut writes = ListWrites {
+            insert: prepare("INSERT INTO top(file_id, day, status, substatus, kind, value, count, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?,
+            update: prepare("UPDATE top SET count = ?2, error = ?3 WHERE rowid = ?1")?,
+            delete: prepare("DELETE FROM top WHERE rowid = ?1")?,
+        };
         for (key, pair) in add {
             let TopPair { uris, ips, users } = pair;
             for (kind, list) in KINDS.into_iter().zip([uris, ips, users]) {
@@ -212,15 +219,17 @@ impl Tx<'_, '_> {
                 if kind == "user" && old.own.is_none() && list.total == 0 {
                     continue;
                 }
-                self.write_list(id, day, key, kind, old, list)?;
+                self.write_list(&mut writes, id, day, key, kind, old, list)?;
             }
         }
         Ok(())
     }
 
     /// Writes `old` merged with `add` over the rows `old` was read from.
+    #[allow(clippy::too_many_arguments)]
     fn write_list(
         &self,
+        writes: &mut ListWrites<'_>,
         id: i64,
         day: &str,
         (status, sub): ErrorKey,
@@ -234,14 +243,11 @@ impl Tx<'_, '_> {
             own,
         } = old;
         list.merge(add);
-        let mut insert = self
-            .tx
-            .prepare_cached("INSERT INTO top(file_id, day, status, substatus, kind, value, count, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
-            .map_err(|e| self.e(e))?;
-        let mut update = self
-            .tx
-            .prepare_cached("UPDATE top SET count = ?2, error = ?3 WHERE rowid = ?1")
-            .map_err(|e| self.e(e))?;
+        let ListWrites {
+            insert,
+            update,
+            delete,
+        } = writes;
         let mut insert_row = |value: Option<&str>, count: u64, error: u64| {
             insert.execute(params![
                 id,
@@ -267,15 +273,18 @@ impl Tx<'_, '_> {
             };
             result.map_err(|e| self.e(e))?;
         }
-        let mut delete = self
-            .tx
-            .prepare_cached("DELETE FROM top WHERE rowid = ?1")
-            .map_err(|e| self.e(e))?;
         for (rowid, ..) in rows.into_values() {
             delete.execute([rowid]).map_err(|e| self.e(e))?;
         }
         Ok(())
     }
+}
+
+/// The statements that write a top list's rows.
+struct ListWrites<'conn> {
+    insert: rusqlite::CachedStatement<'conn>,
+    update: rusqlite::CachedStatement<'conn>,
+    delete: rusqlite::CachedStatement<'conn>,
 }
 
 #[cfg(test)]
