@@ -574,8 +574,8 @@ fn incremental(opts: &ReportOptions, db: &Path) -> Result<ReportOutcome, ReportE
                 });
             }
             let result = tx.commit();
-            gate.open(result.is_ok());
             let ok = result.is_ok();
+            gate.open(ok);
             committed = Some(result);
             if ok && first.is_some() {
                 checkpointed = Some(store.checkpoint());
@@ -589,6 +589,7 @@ fn incremental(opts: &ReportOptions, db: &Path) -> Result<ReportOutcome, ReportE
     let mut done = Vec::new();
     for &d in &write_days {
         let written = match first_written.take() {
+            // Written unless the commit failed, which returned above.
             Some(written) => written.map(|_| write::day_dir(&opts.out, d)),
             None => {
                 let rd = store_read(&mut store, |q| {
@@ -640,18 +641,12 @@ impl CommitGate {
 
     /// Waits for the outcome: true when the commit succeeded.
     fn wait(&self) -> bool {
-        let mut committed = self.committed.lock().unwrap_or_else(|e| e.into_inner());
-        loop {
-            match *committed {
-                Some(c) => return c,
-                None => {
-                    committed = self
-                        .decided
-                        .wait(committed)
-                        .unwrap_or_else(|e| e.into_inner())
-                }
-            }
-        }
+        let committed = self.committed.lock().unwrap_or_else(|e| e.into_inner());
+        let decided = self
+            .decided
+            .wait_while(committed, |c| c.is_none())
+            .unwrap_or_else(|e| e.into_inner());
+        decided.unwrap_or(false)
     }
 }
 
