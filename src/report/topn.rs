@@ -170,6 +170,13 @@ impl TopN {
     /// Adds `other`: an item kept on one side only may have been seen up to the other
     /// side's `floor` times there, which goes into both its count and its error.
     pub fn merge(&mut self, other: TopN) {
+        // Into an empty list (a day's first file, a run's first piece) the other list is
+        // taken as it is, not re-inserted value by value: the same result.
+        if self.total == 0 && self.floor == 0 && self.index.is_empty() {
+            *self = other;
+            self.truncate();
+            return;
+        }
         let (mine_floor, other_floor) = (self.floor, other.floor);
         for c in self.index.values_mut() {
             c.0 += other_floor;
@@ -302,6 +309,28 @@ mod tests {
         // /y was not kept by b: it may have been seen up to 5 times there.
         assert_eq!(got, vec![("/y".into(), 9, 6), ("/x".into(), 3, 0)]);
         assert_eq!(a.floor, 5);
+    }
+
+    /// The empty list is merge's identity from either side (up to the truncation to
+    /// `CAPACITY` that every merge makes), with a list past capacity and with a floor.
+    #[test]
+    fn merging_with_an_empty_list_is_the_identity() {
+        let mut a = TopN::default();
+        for i in 0..(CAPACITY as u64 + 40) {
+            a.push_stored(&format!("/v{i}"), 1000 - i * 3, i % 4);
+        }
+        a.floor = 2;
+        a.total = 123_456;
+        let mut into_empty = TopN::default();
+        into_empty.merge(a.clone());
+        let mut with_empty = a.clone();
+        with_empty.merge(TopN::default());
+        assert_eq!(into_empty, with_empty);
+        assert_eq!(into_empty.index.len(), CAPACITY);
+        assert_eq!(
+            (into_empty.total, into_empty.floor),
+            (123_456, 1000 - 100 * 3)
+        );
     }
 
     #[test]
