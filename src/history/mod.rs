@@ -217,16 +217,9 @@ impl Store {
         // can then lose the last run's commit, but never half of it: its tallies and its
         // offsets go together, so the next run reads those lines again (still exactly once).
         // The -wal file stays between runs (see `close_leaving_wal`): a first run over years
-        // of logs must not leave it at hundreds of megabytes. The database file is read
-        // through a read-only map (up to 256 MB; SQLite writes with write calls as before):
-        // a run reads the pages of its day without a read call and a cache buffer each. The
-        // price is SQLite's: a disk error while reading would stop the run with a signal
-        // rather than with exit code 4.
+        // of logs must not leave it at hundreds of megabytes.
         self.conn
-            .execute_batch(
-                "PRAGMA synchronous=NORMAL; PRAGMA journal_size_limit=4194304; \
-                 PRAGMA mmap_size=268435456",
-            )
+            .execute_batch("PRAGMA synchronous=NORMAL; PRAGMA journal_size_limit=4194304")
             .map_err(|e| self.err(e))?;
         if version < schema::VERSION {
             let tx = self
