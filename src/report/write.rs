@@ -264,24 +264,6 @@ pub fn summary_csv(summary: &Summary) -> io::Result<Vec<u8>> {
     Ok(buf)
 }
 
-/// Starts writing `f`'s data to disk, without waiting for it. ext4 does this anyway when
-/// a file is renamed over another (`auto_da_alloc`), but inside the rename, holding the
-/// folder's lock: a day's files renamed in parallel then wait on each other, and an
-/// incremental run's renames took longer than its history's checkpoint.
-#[cfg(target_os = "linux")]
-fn start_writeback(f: &fs::File) {
-    use std::os::fd::AsRawFd;
-    // SAFETY: the descriptor is borrowed from `f`, open for the whole call, and the call
-    // reads and writes no memory of ours. A failure costs nothing: the rename starts the
-    // writing then, as before.
-    unsafe {
-        libc::sync_file_range(f.as_raw_fd(), 0, 0, libc::SYNC_FILE_RANGE_WRITE);
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn start_writeback(_: &fs::File) {}
-
 /// Writes `bytes` to `path` through a temporary file in the same folder and a rename.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let name = path
@@ -301,7 +283,6 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
         // No fsync: the rename is what keeps readers from a half-written file, and a
         // report lost to a power cut is written again from the history.
         f.write_all(bytes)?;
-        start_writeback(&f);
         drop(f);
         fs::rename(&tmp, path)
     })();
