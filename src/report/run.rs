@@ -726,23 +726,20 @@ pub fn merge_histories(
             )));
         }
         let mut store = Store::open(db, wait)?;
-        let path = store.path().to_path_buf();
-        let tx = store.read()?;
-        let q = Tx {
-            tx: &tx,
-            path: &path,
-        };
-        if let Some(o) = q.offset()? {
-            offsets.insert(o);
-        }
-        for (d, rd) in days.iter_mut() {
-            for (service, t) in q.load_day(*d)? {
-                rd.parts
-                    .entry((server.clone(), service))
-                    .or_insert_with(DayTally::default)
-                    .merge(t);
+        store_read(&mut store, |q| {
+            if let Some(o) = q.offset()? {
+                offsets.insert(o);
             }
-        }
+            for (d, rd) in days.iter_mut() {
+                for (service, t) in q.load_day(*d)? {
+                    rd.parts
+                        .entry((server.clone(), service))
+                        .or_insert_with(DayTally::default)
+                        .merge(t);
+                }
+            }
+            Ok(())
+        })?;
     }
     if offsets.len() > 1 {
         return Err(ReportError::Usage(format!(
