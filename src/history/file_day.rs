@@ -39,45 +39,49 @@ pub(super) fn hour_of_row(r: &Row<'_>, first: usize) -> rusqlite::Result<HourSta
 }
 
 impl Tx<'_, '_> {
-    /// Adds `add` to what the history holds for a file and day. The result is what
-    /// merging the stored tallies with `add` gives ([`DayTally::merge`]).
-    pub fn add_file_day(&self, id: i64, day: Day, add: DayTally) -> R<()> {
+    /// Adds `add` to what the history holds for a file and day, and returns what it now
+    /// holds: merging the stored tallies with `add` ([`DayTally::merge`]) gives the same,
+    /// and so does reading the file's day back ([`Tx::load_day_with`] needs no second read).
+    pub fn add_file_day(&self, id: i64, day: Day, add: DayTally) -> R<DayTally> {
         let d = day_text(day);
-        self.add_counts("codes", "site", id, &d, &add.codes)?;
-        self.add_counts("ftp_commands", "command", id, &d, &add.ftp_commands)?;
-        self.add_hours(id, &d, &add.hours)?;
-        self.add_top(id, &d, add.top)
+        Ok(DayTally {
+            codes: self.add_counts("codes", "site", id, &d, add.codes)?,
+            ftp_commands: self.add_counts("ftp_commands", "command", id, &d, add.ftp_commands)?,
+            hours: self.add_hours(id, &d, &add.hours)?,
+            top: self.add_top(id, &d, add.top)?,
+        })
     }
 
-    /// Adds (key, triple) counts to `table` (`codes` by site, `ftp_commands` by command).
+    /// Adds (key, triple) counts to `table` (`codes` by site, `ftp_commands` by command);
+    /// returns the file's day's counts after the add.
     fn add_counts(
         &self,
         table: &str,
         key: &str,
         id: i64,
         day: &str,
-        add: &BTreeMap<(String, Codes), u64>,
-    ) -> R<()> {
-        if add.is_empty() {
-            return Ok(());
-        }
-        let mut stored: BTreeMap<(String, Codes), i64> = BTreeMap::new();
+        add: BTreeMap<(String, Codes), u64>,
+    ) -> R<BTreeMap<(String, Codes), u64>> {
+        let mut stored: BTreeMap<(String, Codes), (i64, u64)> = BTreeMap::new();
         let mut st = self
             .tx
-            .prepare_cached(&format!("SELECT rowid, {key}, status, substatus, win32_status FROM {table} WHERE file_id = ?1 AND day = ?2"))
+            .prepare_cached(&format!("SELECT rowid, {key}, status, substatus, win32_status, count FROM {table} WHERE file_id = ?1 AND day = ?2"))
             .map_err(|e| self.e(e))?;
         let mut rows = st.query(params![id, day]).map_err(|e| self.e(e))?;
         while let Some(r) = rows.next().map_err(|e| self.e(e))? {
             let get = || -> rusqlite::Result<_> {
                 Ok((
                     (r.get::<_, String>(1)?, codes_of_row(r, 2)?),
-                    r.get::<_, i64>(0)?,
+                    (r.get::<_, i64>(0)?, r.get::<_, i64>(5)? as u64),
                 ))
             };
-            let (k, rowid) = get().map_err(|e| self.e(e))?;
-            stored.insert(k, rowid);
+            let (k, row) = get().map_err(|e| self.e(e))?;
+            stored.insert(k, row);
         }
         drop(rows);
+        if add.is_empty() {
+            return Ok(stored.into_iter().map(|(k, (_, n))| (k, n)).collect());
+        }
         let mut update = self
             .tx
             .prepare_cached(&format!(
@@ -88,45 +92,61 @@ impl Tx<'_, '_> {
             .tx
             .prepare_cached(&format!("INSERT INTO {table}(file_id, day, {key}, status, substatus, win32_status, count) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"))
             .map_err(|e| self.e(e))?;
-        for (k, &n) in add {
-            match stored.get(k) {
-                Some(&rowid) => update.execute(params![rowid, n as i64]),
-                None => insert.execute(params![
-                    id,
-                    day,
-                    k.0,
-                    code_to_sql(k.1.status),
-                    code_to_sql(k.1.substatus),
-                    code_to_sql(k.1.win32),
-                    n as i64
-                ]),
+        for (k, n) in add {
+            match stored.get_mut(&k) {
+                Some((rowid, count)) => {
+                    *count += n;
+                    update.execute(params![*rowid, n as i64])
+                }
+                None => {
+                    let result = insert.execute(params![
+                        id,
+                        day,
+                        k.0,
+                        code_to_sql(k.1.status),
+                        code_to_sql(k.1.substatus),
+                        code_to_sql(k.1.win32),
+                        n as i64
+                    ]);
+                    stored.insert(k, (0, n));
+                    result
+                }
             }
             .map_err(|e| self.e(e))?;
         }
-        Ok(())
+        Ok(stored.into_iter().map(|(k, (_, n))| (k, n)).collect())
     }
 
-    /// Adds the hours that had requests to their rows.
-    fn add_hours(&self, id: i64, day: &str, add: &[HourStats]) -> R<()> {
-        for (hour, h) in add.iter().enumerate() {
+    /// Adds the hours that had requests to their rows; returns the day's 24 hours after
+    /// the add.
+    fn add_hours(&self, id: i64, day: &str, add: &[HourStats]) -> R<Vec<HourStats>> {
+        // Built as a read of the day builds them: each stored row merged into an empty hour.
+        let mut hours = vec![HourStats::default(); 24];
+        let mut stored = [false; 24];
+        let mut st = self
+            .tx
+            .prepare_cached("SELECT hour, other, c1xx, c2xx, c3xx, c4xx, c5xx, tt_count, tt_sum, tt_hist FROM hours WHERE file_id = ?1 AND day = ?2")
+            .map_err(|e| self.e(e))?;
+        let mut rows = st.query(params![id, day]).map_err(|e| self.e(e))?;
+        while let Some(r) = rows.next().map_err(|e| self.e(e))? {
+            let get = || -> rusqlite::Result<_> { Ok((r.get::<_, i64>(0)?, hour_of_row(r, 1)?)) };
+            let (hour, h) = get().map_err(|e| self.e(e))?;
+            let hour = hour.clamp(0, 23) as usize;
+            hours[hour].merge(&h);
+            stored[hour] = true;
+        }
+        drop(rows);
+        drop(st);
+        for (hour, h) in add.iter().enumerate().take(24) {
             if h.requests() == 0 {
                 continue;
             }
-            let stored = self
-                .tx
-                .prepare_cached("SELECT other, c1xx, c2xx, c3xx, c4xx, c5xx, tt_count, tt_sum, tt_hist FROM hours WHERE file_id = ?1 AND day = ?2 AND hour = ?3")
-                .and_then(|mut st| {
-                    use rusqlite::OptionalExtension;
-                    st.query_row(params![id, day, hour as i64], |r| hour_of_row(r, 0))
-                        .optional()
-                })
-                .map_err(|e| self.e(e))?;
-            let sql = if stored.is_some() {
+            let sql = if stored[hour] {
                 "UPDATE hours SET other = ?4, c1xx = ?5, c2xx = ?6, c3xx = ?7, c4xx = ?8, c5xx = ?9, tt_count = ?10, tt_sum = ?11, tt_hist = ?12 WHERE file_id = ?1 AND day = ?2 AND hour = ?3"
             } else {
                 "INSERT INTO hours(file_id, day, hour, other, c1xx, c2xx, c3xx, c4xx, c5xx, tt_count, tt_sum, tt_hist) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
             };
-            let mut sum = stored.unwrap_or_default();
+            let sum = &mut hours[hour];
             sum.merge(h);
             let c = sum.classes.map(|v| v as i64);
             self.tx
@@ -149,18 +169,21 @@ impl Tx<'_, '_> {
                 })
                 .map_err(|e| self.e(e))?;
         }
-        Ok(())
+        Ok(hours)
     }
 
     /// Merges the top lists of the codes in `add` into their stored lists, and writes only
     /// the rows that differ: a value whose count or error changed is updated, a newcomer
-    /// inserted, a value the merge dropped deleted.
-    fn add_top(&self, id: i64, day: &str, add: BTreeMap<ErrorKey, TopPair>) -> R<()> {
-        if add.is_empty() {
-            return Ok(());
-        }
+    /// inserted, a value the merge dropped deleted. Returns the file's day's lists after
+    /// the add.
+    fn add_top(
+        &self,
+        id: i64,
+        day: &str,
+        add: BTreeMap<ErrorKey, TopPair>,
+    ) -> R<BTreeMap<ErrorKey, TopPair>> {
         // At most a few dozen lists of a hundred stored values: the fast hash is fine.
-        let mut stored: HashMap<(ErrorKey, &str), StoredList, BuildHasherDefault<KeyHasher>> =
+        let mut stored: HashMap<(ErrorKey, usize), StoredList, BuildHasherDefault<KeyHasher>> =
             HashMap::default();
         let mut st = self
             .tx
@@ -173,12 +196,10 @@ impl Tx<'_, '_> {
                     u32::try_from(r.get::<_, i64>(1)?).unwrap_or(0),
                     code_from_sql(r.get(2)?),
                 );
-                // Lists of codes this run did not see stay as they are: not even read.
-                if !add.contains_key(&key) {
-                    return Ok(());
-                }
+                // A kind of list iislog does not write is left alone, as a read of the day
+                // leaves it.
                 let kind_text = r.get_ref(3)?.as_str()?;
-                let Some(&kind) = KINDS.iter().find(|k| **k == kind_text) else {
+                let Some(kind) = KINDS.iter().position(|k| *k == kind_text) else {
                     return Ok(());
                 };
                 let (rowid, count, error) = (
@@ -204,28 +225,42 @@ impl Tx<'_, '_> {
         }
         drop(rows);
         drop(st);
-        // Prepared once for all the lists, not looked up in the cache for each.
-        let prepare = |sql| self.tx.prepare_cached(sql).map_err(|e| self.e(e));
-        let mut writes = ListWrites {
-            insert: prepare("INSERT INTO top(file_id, day, status, substatus, kind, value, count, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?,
-            update: prepare("UPDATE top SET count = ?2, error = ?3 WHERE rowid = ?1")?,
-            delete: prepare("DELETE FROM top WHERE rowid = ?1")?,
-        };
-        for (key, pair) in add {
-            let TopPair { uris, ips, users } = pair;
-            for (kind, list) in KINDS.into_iter().zip([uris, ips, users]) {
-                let old = stored.remove(&(key, kind)).unwrap_or_default();
-                // User names are kept for failed FTP logins only: no rows for the others.
-                if kind == "user" && old.own.is_none() && list.total == 0 {
-                    continue;
+        let mut day_top: BTreeMap<ErrorKey, TopPair> = BTreeMap::new();
+        if !add.is_empty() {
+            // Prepared once for all the lists, not looked up in the cache for each.
+            let prepare = |sql| self.tx.prepare_cached(sql).map_err(|e| self.e(e));
+            let mut writes = ListWrites {
+                insert: prepare("INSERT INTO top(file_id, day, status, substatus, kind, value, count, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?,
+                update: prepare("UPDATE top SET count = ?2, error = ?3 WHERE rowid = ?1")?,
+                delete: prepare("DELETE FROM top WHERE rowid = ?1")?,
+            };
+            for (key, pair) in add {
+                let TopPair { uris, ips, users } = pair;
+                for (kind, list) in [uris, ips, users].into_iter().enumerate() {
+                    let old = stored.remove(&(key, kind)).unwrap_or_default();
+                    // User names are kept for failed FTP logins only: no rows for the others.
+                    if KINDS[kind] == "user" && old.own.is_none() && list.total == 0 {
+                        continue;
+                    }
+                    let merged =
+                        self.write_list(&mut writes, id, day, key, KINDS[kind], old, list)?;
+                    *day_top.entry(key).or_default().kind_mut(kind) = merged;
                 }
-                self.write_list(&mut writes, id, day, key, kind, old, list)?;
             }
         }
-        Ok(())
+        // The lists of codes this run did not see, as they are stored.
+        for ((key, kind), old) in stored {
+            day_top
+                .entry(key)
+                .or_default()
+                .kind_mut(kind)
+                .merge(old.list);
+        }
+        Ok(day_top)
     }
 
-    /// Writes `old` merged with `add` over the rows `old` was read from.
+    /// Writes `old` merged with `add` over the rows `old` was read from; returns the
+    /// merged list.
     #[allow(clippy::too_many_arguments)]
     fn write_list(
         &self,
@@ -236,7 +271,7 @@ impl Tx<'_, '_> {
         kind: &str,
         old: StoredList,
         add: TopN,
-    ) -> R<()> {
+    ) -> R<TopN> {
         let StoredList {
             mut list,
             mut rows,
@@ -276,7 +311,7 @@ impl Tx<'_, '_> {
         for (rowid, ..) in rows.into_values() {
             delete.execute([rowid]).map_err(|e| self.e(e))?;
         }
-        Ok(())
+        Ok(list)
     }
 }
 
@@ -290,7 +325,7 @@ struct ListWrites<'conn> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::history::Store;
+    use crate::history::{FileDay, Store};
     use crate::report::BUCKETS;
     use crate::service::Service;
     use crate::tally::Code;
@@ -377,7 +412,14 @@ mod tests {
                     .add_file("W3SVC1/u_ex261123.log", Service::Http, "now")
                     .unwrap(),
             };
-            q.add_file_day(id, day, add).unwrap();
+            let holds = q.add_file_day(id, day, add).unwrap();
+            // What the add returns is what the file's day now holds.
+            assert_eq!(holds, want, "run {i}");
+            let fresh = vec![(id, Service::Http, holds)];
+            assert_eq!(
+                q.load_day_with(day, fresh).unwrap(),
+                q.load_day(day).unwrap()
+            );
             tx.commit().unwrap();
         }
         assert!(
@@ -415,6 +457,58 @@ mod tests {
                     "{status} {sub:?} {kind}"
                 );
             }
+        }
+    }
+
+    /// A day read with some files' tallies taken from memory (what their adds returned)
+    /// is the day read whole from the rows: whichever files are in memory, whatever their
+    /// place in the order lists are merged in, and with another service beside them.
+    #[test]
+    fn a_day_read_with_files_in_memory_is_the_day_read_from_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("h.db");
+        let store = Store::open(&path, Duration::ZERO).unwrap();
+        let day = crate::days::day_of(chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
+        let tx = store.begin().unwrap();
+        let q = Tx {
+            tx: &tx,
+            path: &path,
+        };
+        let files = [
+            ("W3SVC1/u_ex261123.log", Service::Http),
+            ("W3SVC2/u_ex261123.log", Service::Http),
+            ("MSFTPSVC1/u_ex261123.log", Service::Ftp),
+            ("W3SVC3/u_ex261123.log", Service::Http),
+        ];
+        let ids: Vec<i64> = files
+            .iter()
+            .map(|(p, svc)| q.add_file(p, *svc, "now").unwrap())
+            .collect();
+        let mut holds = Vec::new();
+        for (i, (&id, &(_, svc))) in ids.iter().zip(&files).enumerate() {
+            // Overflowing lists in some files, so that merging them drops values.
+            let seed = 31 + 2 * i as u64;
+            q.add_file_day(id, day, run_tally(seed, [30, 400, 260, 30][i]))
+                .unwrap();
+            let again = q.add_file_day(id, day, run_tally(seed + 100, 260)).unwrap();
+            holds.push((id, svc, again));
+        }
+        let whole = q.load_day(day).unwrap();
+        assert_eq!(whole.len(), 2, "HTTP and FTP");
+        assert!(whole[&Service::Http].top.values().any(|p| p.ips.floor > 0));
+        // Every subset of the four files in memory.
+        for mask in 1..16u32 {
+            let fresh: Vec<FileDay> = holds
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| mask & (1 << i) != 0)
+                .map(|(_, h)| h.clone())
+                .collect();
+            assert_eq!(
+                q.load_day_with(day, fresh).unwrap(),
+                whole,
+                "files {mask:04b}"
+            );
         }
     }
 }

@@ -14,7 +14,7 @@ use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, Tran
 
 use crate::days::{date_of, day_of, day_text, Day};
 use crate::report::alert::{Baseline, DayCounts};
-use crate::report::{DayTally, TopN, BUCKETS};
+use crate::report::{DayTally, TopN, TopPair, BUCKETS};
 use crate::service::Service;
 use crate::tally::{Accounting, Code, Codes};
 
@@ -74,7 +74,13 @@ pub struct FileState {
     pub offset: u64,
     /// The `#Fields` list in force at `offset`: `None` none yet, `Some("")` unusable.
     pub fields: Option<String>,
+    /// The service its tallies are kept under.
+    pub service: Service,
 }
+
+/// One file's tallies for a day already in memory, as [`Tx::add_file_day`] returned them:
+/// the file's id, its service and its tallies.
+pub type FileDay = (i64, Service, DayTally);
 
 /// An open history.
 pub struct Store {
@@ -364,7 +370,7 @@ impl Tx<'_, '_> {
     pub fn file_state(&self, path: &str) -> R<Option<FileState>> {
         self.tx
             .query_row(
-                "SELECT id, size, head_len, head_hash, offset, fields FROM files WHERE path = ?1",
+                "SELECT id, size, head_len, head_hash, offset, fields, service FROM files WHERE path = ?1",
                 [path],
                 |r| {
                     Ok(FileState {
@@ -374,6 +380,7 @@ impl Tx<'_, '_> {
                         head_hash: r.get(3)?,
                         offset: r.get::<_, i64>(4)? as u64,
                         fields: r.get(5)?,
+                        service: service_of(r.get_ref(6)?.as_str()?),
                     })
                 },
             )
@@ -472,17 +479,24 @@ impl Tx<'_, '_> {
     }
 
     /// Tallies per service matching a WHERE clause on `codes`/`hours`/`top` (which all have
-    /// `file_id` and `day`).
+    /// `file_id` and `day`), with the files of `fresh` taken from memory, not read.
     fn load_where(
         &self,
         cond: &str,
         args: impl rusqlite::Params + Clone,
+        fresh: Vec<FileDay>,
     ) -> R<BTreeMap<Service, DayTally>> {
         let mut out: BTreeMap<Service, DayTally> = BTreeMap::new();
-        let service_of = |s: String| Service::from_name(&s).unwrap_or(Service::Http);
+        let cond = if fresh.is_empty() {
+            cond.to_string()
+        } else {
+            let ids: Vec<String> = fresh.iter().map(|(id, ..)| id.to_string()).collect();
+            format!("{cond} AND file_id NOT IN ({})", ids.join(", "))
+        };
+        let cond = cond.as_str();
         let sql = format!("SELECT f.service, c.site, c.status, c.substatus, c.win32_status, c.count FROM codes c JOIN files f ON f.id = c.file_id WHERE {}", prefixed(cond, "c"));
         for (svc, site, k, n) in self.keyed_counts(&sql, args.clone())? {
-            *out.entry(service_of(svc))
+            *out.entry(service_of(&svc))
                 .or_default()
                 .codes
                 .entry((site, k))
@@ -501,7 +515,7 @@ impl Tx<'_, '_> {
             };
             let (svc, hour, h) = get().map_err(|e| self.e(e))?;
             if let Some(slot) = out
-                .entry(service_of(svc))
+                .entry(service_of(&svc))
                 .or_default()
                 .hours
                 .get_mut(hour.clamp(0, 23) as usize)
@@ -520,9 +534,12 @@ impl Tx<'_, '_> {
         let mut lists: BTreeMap<ListKey, TopN> = BTreeMap::new();
         while let Some(r) = rows.next().map_err(|e| self.e(e))? {
             let mut get = || -> rusqlite::Result<()> {
-                let service = Service::from_name(r.get_ref(0)?.as_str()?).unwrap_or(Service::Http);
+                let service = service_of(r.get_ref(0)?.as_str()?);
                 let kind = r.get_ref(4)?.as_str()?;
-                let kind = file_day::KINDS.iter().position(|k| *k == kind).unwrap_or(1);
+                // A kind of list iislog does not write is left out.
+                let Some(kind) = file_day::KINDS.iter().position(|k| *k == kind) else {
+                    return Ok(());
+                };
                 let key = (service, r.get(1)?, r.get(2)?, r.get(3)?, kind);
                 let (count, error) = (r.get::<_, i64>(6)? as u64, r.get::<_, i64>(7)? as u64);
                 let list = lists.entry(key).or_default();
@@ -538,22 +555,47 @@ impl Tx<'_, '_> {
             get().map_err(|e| self.e(e))?;
         }
         drop(rows);
-        for ((service, _, status, sub, kind), list) in lists {
-            let key = (u32::try_from(status).unwrap_or(0), code_from_sql(sub));
-            let pair = out.entry(service).or_default().top.entry(key).or_default();
-            match kind {
-                0 => pair.uris.merge(list),
-                2 => pair.users.merge(list),
-                _ => pair.ips.merge(list),
-            }
-        }
         let sql = format!("SELECT f.service, c.command, c.status, c.substatus, c.win32_status, c.count FROM ftp_commands c JOIN files f ON f.id = c.file_id WHERE {}", prefixed(cond, "c"));
         for (svc, command, k, n) in self.keyed_counts(&sql, args_ftp)? {
-            *out.entry(service_of(svc))
+            *out.entry(service_of(&svc))
                 .or_default()
                 .ftp_commands
                 .entry((command, k))
                 .or_insert(0) += n;
+        }
+        // The files in memory, as their rows would have been read: counts added, lists
+        // merged in the same order (by file) as the lists read.
+        for (id, service, t) in fresh {
+            if t.is_empty() {
+                continue;
+            }
+            let day = out.entry(service).or_default();
+            for (k, n) in t.codes {
+                *day.codes.entry(k).or_insert(0) += n;
+            }
+            for (a, b) in day.hours.iter_mut().zip(&t.hours) {
+                a.merge(b);
+            }
+            for (k, n) in t.ftp_commands {
+                *day.ftp_commands.entry(k).or_insert(0) += n;
+            }
+            for ((status, sub), pair) in t.top {
+                let TopPair { uris, ips, users } = pair;
+                for (kind, list) in [uris, ips, users].into_iter().enumerate() {
+                    // Uri and client-IP lists always have rows; a users list only when it
+                    // counted a value (failed FTP logins), and then its total is not 0.
+                    if kind == 2 && list == TopN::default() {
+                        continue;
+                    }
+                    let key = (service, id, i64::from(status), code_to_sql(sub), kind);
+                    lists.insert(key, list);
+                }
+            }
+        }
+        for ((service, _, status, sub, kind), list) in lists {
+            let key = (u32::try_from(status).unwrap_or(0), code_from_sql(sub));
+            let pair = out.entry(service).or_default().top.entry(key).or_default();
+            pair.kind_mut(kind).merge(list);
         }
         Ok(out)
     }
@@ -584,7 +626,14 @@ impl Tx<'_, '_> {
 
     /// Everything the history holds for `day`, per service.
     pub fn load_day(&self, day: Day) -> R<BTreeMap<Service, DayTally>> {
-        self.load_where("day = ?1", params![day_text(day)])
+        self.load_day_with(day, Vec::new())
+    }
+
+    /// [`Tx::load_day`], with the days of some files already in memory: what
+    /// [`Tx::add_file_day`] returned for them in this transaction. Their rows are not
+    /// read a second time.
+    pub fn load_day_with(&self, day: Day, fresh: Vec<FileDay>) -> R<BTreeMap<Service, DayTally>> {
+        self.load_where("day = ?1", params![day_text(day)], fresh)
     }
 
     /// Requests per service and triple on `day` (for alert baselines).
@@ -710,6 +759,11 @@ impl Tx<'_, '_> {
             .map(drop)
             .map_err(|e| self.e(e))
     }
+}
+
+/// The service a `files.service` text names (HTTP for an unknown one).
+fn service_of(name: &str) -> Service {
+    Service::from_name(name).unwrap_or(Service::Http)
 }
 
 /// Qualifies the bare `file_id`/`day` columns of a condition with a table alias.

@@ -130,6 +130,15 @@ pub struct TopPair {
 }
 
 impl TopPair {
+    /// The list of kind `k`, in the order uris, client IPs, users (the history's kinds).
+    pub fn kind_mut(&mut self, k: usize) -> &mut TopN {
+        match k {
+            0 => &mut self.uris,
+            2 => &mut self.users,
+            _ => &mut self.ips,
+        }
+    }
+
     pub fn merge(&mut self, other: TopPair) {
         self.uris.merge(other.uris);
         self.ips.merge(other.ips);
@@ -174,6 +183,14 @@ impl Default for DayTally {
 impl DayTally {
     pub fn requests(&self) -> u64 {
         self.codes.values().sum()
+    }
+
+    /// Nothing counted: no status, hour, list or FTP command (a history keeps no row).
+    pub fn is_empty(&self) -> bool {
+        self.codes.is_empty()
+            && self.ftp_commands.is_empty()
+            && self.top.is_empty()
+            && self.hours.iter().all(|h| h.requests() == 0)
     }
 
     pub fn merge(&mut self, other: DayTally) {

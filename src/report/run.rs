@@ -16,7 +16,7 @@ use crate::discover::{self, LogFile};
 use crate::error::{Error, Problem};
 use crate::formats::archive::{self, ArchiveError, Member};
 use crate::formats::LineFormat;
-use crate::history::{fnv1a, HistoryError, Store, Tx, HEAD_LEN};
+use crate::history::{fnv1a, FileDay, HistoryError, Store, Tx, HEAD_LEN};
 use crate::parse::Header;
 use crate::report::alert::{self, Rule, Tripped};
 use crate::report::collect::{CollectConfig, Collector, FileDays};
@@ -302,6 +302,10 @@ struct Read {
     file: LogFile,
     /// Known to the history, and whether it must be read again from the start.
     known: Option<(i64, bool)>,
+    /// The service its tallies go under: the history's for a known file.
+    service: Service,
+    /// Where this run started reading.
+    start: u64,
     size: u64,
     head_len: u64,
     head_hash: String,
@@ -393,6 +397,8 @@ fn read_new(
     Ok(Read {
         file: file.clone(),
         known,
+        service: state.as_ref().map_or(file.service, |s| s.service),
+        start,
         size,
         head_len: head.len() as u64,
         head_hash,
@@ -419,9 +425,11 @@ fn read_member(
     let head = archive::member_head(member).map_err(problem)?;
     let head_hash = format!("{:016x}", fnv1a(&head));
     let size = file.len;
-    let read = |known, days| Read {
+    let read = |known, start, days| Read {
         file: file.clone(),
         known,
+        service: state.as_ref().map_or(file.service, |s| s.service),
+        start,
         size,
         head_len: head.len() as u64,
         head_hash: head_hash.clone(),
@@ -431,12 +439,12 @@ fn read_member(
     };
     match &state {
         Some(s) if s.size == size && s.offset == size && s.head_hash == head_hash => {
-            Ok(read(Some((s.id, false)), FileDays::default()))
+            Ok(read(Some((s.id, false)), size, FileDays::default()))
         }
         _ => {
             let cfg = Arc::new(collect_config(opts, file));
             let days = collect_member(member, file.format, cfg).map_err(problem)?;
-            Ok(read(state.as_ref().map(|s| (s.id, true)), days))
+            Ok(read(state.as_ref().map(|s| (s.id, true)), 0, days))
         }
     }
 }
@@ -471,6 +479,7 @@ fn incremental(opts: &ReportOptions, db: &Path) -> Result<ReportOutcome, ReportE
     };
     let offset_text = opts.offset.text();
     let mut touched: BTreeSet<Day> = BTreeSet::new();
+    let mut earliest = EarliestDay::default();
     let asked: BTreeSet<Day>;
     let mut write_days: BTreeSet<Day>;
     let mut first_written = None;
@@ -523,17 +532,10 @@ fn incremental(opts: &ReportOptions, db: &Path) -> Result<ReportOutcome, ReportE
             out.requests += r.days.tally.acct.requests;
             for (day, t) in r.days.days {
                 touched.insert(day);
-                q.add_file_day(id, day, t)?;
+                let holds = q.add_file_day(id, day, t)?;
+                earliest.keep(day, (id, r.service, holds));
             }
-            let start = if r.known.is_some_and(|(_, again)| !again) {
-                q.tx.query_row("SELECT offset FROM files WHERE id = ?1", [id], |row| {
-                    row.get::<_, i64>(0)
-                })
-                .map_err(|e| store_err(&path, e))? as u64
-            } else {
-                0
-            };
-            out.bytes_read += r.end.saturating_sub(start);
+            out.bytes_read += r.end.saturating_sub(r.start);
             q.advance_file(
                 id,
                 r.size,
@@ -559,7 +561,10 @@ fn incremental(opts: &ReportOptions, db: &Path) -> Result<ReportOutcome, ReportE
         // Its files are rendered on the pool while this thread commits and then checkpoints
         // (waiting on the disk), and written as soon as the commit succeeded, never before.
         let first = match write_days.first() {
-            Some(&d) => Some(report_day(&q, d, &asked, opts, &mut out.tripped)?),
+            Some(&d) => {
+                let fresh = earliest.take(d);
+                Some(report_day(&q, d, fresh, &asked, opts, &mut out.tripped)?)
+            }
             None => None,
         };
         let gate = CommitGate::default();
@@ -593,7 +598,7 @@ fn incremental(opts: &ReportOptions, db: &Path) -> Result<ReportOutcome, ReportE
             Some(written) => written.map(|_| write::day_dir(&opts.out, d)),
             None => {
                 let rd = store_read(&mut store, |q| {
-                    report_day(q, d, &asked, opts, &mut out.tripped)
+                    report_day(q, d, Vec::new(), &asked, opts, &mut out.tripped)
                 })?;
                 write::write_day(&opts.out, &rd, opts.lang)
             }
@@ -650,11 +655,44 @@ impl CommitGate {
     }
 }
 
-/// Reads day `d` back from the history for its report, and checks the alert rules when
-/// it is one of the asked days.
+/// The file-days a run added for the earliest day it touched, as the history now holds
+/// them: that day is the first report day of a nightly run, and its files' rows need not
+/// be read back. Only one day is kept: a first run over years of logs keeps one day.
+#[derive(Default)]
+struct EarliestDay {
+    day: Option<Day>,
+    files: Vec<FileDay>,
+}
+
+impl EarliestDay {
+    fn keep(&mut self, day: Day, file: FileDay) {
+        match self.day {
+            Some(d) if d < day => {}
+            Some(d) if d == day => self.files.push(file),
+            _ => {
+                self.day = Some(day);
+                self.files = vec![file];
+            }
+        }
+    }
+
+    /// The file-days kept for `day` (none for another day).
+    fn take(&mut self, day: Day) -> Vec<FileDay> {
+        if self.day == Some(day) {
+            std::mem::take(&mut self.files)
+        } else {
+            Vec::new()
+        }
+    }
+}
+
+/// Reads day `d` back from the history for its report (the files of `fresh` from memory:
+/// what this transaction added for them), and checks the alert rules when it is one of
+/// the asked days.
 fn report_day(
     q: &Tx<'_, '_>,
     d: Day,
+    fresh: Vec<FileDay>,
     asked: &BTreeSet<Day>,
     opts: &ReportOptions,
     tripped: &mut Vec<Tripped>,
@@ -662,7 +700,7 @@ fn report_day(
     let rd = ReportDay {
         day: d,
         parts: q
-            .load_day(d)?
+            .load_day_with(d, fresh)?
             .into_iter()
             .map(|(s, t)| ((String::new(), s), t))
             .collect(),
