@@ -75,8 +75,11 @@ impl Tx<'_, '_> {
                     (r.get::<_, i64>(0)?, r.get::<_, i64>(5)? as u64),
                 ))
             };
-            let (k, row) = get().map_err(|e| self.e(e))?;
-            stored.insert(k, row);
+            let (k, (rowid, n)) = get().map_err(|e| self.e(e))?;
+            // Two rows of one key (never written so) are summed, as a read of the day sums
+            // them; the last one takes the additions.
+            let row = stored.entry(k).or_insert((rowid, 0));
+            *row = (rowid, row.1 + n);
         }
         drop(rows);
         if add.is_empty() {
@@ -120,9 +123,10 @@ impl Tx<'_, '_> {
     /// Adds the hours that had requests to their rows; returns the day's 24 hours after
     /// the add.
     fn add_hours(&self, id: i64, day: &str, add: &[HourStats]) -> R<Vec<HourStats>> {
-        // Built as a read of the day builds them: each stored row merged into an empty hour.
+        // The day's hours as a read of the day builds them (each row merged into an empty
+        // hour), and each hour's own row, which the additions go to.
         let mut hours = vec![HourStats::default(); 24];
-        let mut stored = [false; 24];
+        let mut own: Vec<Option<HourStats>> = vec![None; 24];
         let mut st = self
             .tx
             .prepare_cached("SELECT hour, other, c1xx, c2xx, c3xx, c4xx, c5xx, tt_count, tt_sum, tt_hist FROM hours WHERE file_id = ?1 AND day = ?2")
@@ -131,9 +135,13 @@ impl Tx<'_, '_> {
         while let Some(r) = rows.next().map_err(|e| self.e(e))? {
             let get = || -> rusqlite::Result<_> { Ok((r.get::<_, i64>(0)?, hour_of_row(r, 1)?)) };
             let (hour, h) = get().map_err(|e| self.e(e))?;
-            let hour = hour.clamp(0, 23) as usize;
-            hours[hour].merge(&h);
-            stored[hour] = true;
+            // An hour out of range (never written so) is read as a read of the day reads
+            // it, into the nearest hour, but is no hour's own row.
+            let slot = hour.clamp(0, 23) as usize;
+            hours[slot].merge(&h);
+            if usize::try_from(hour).is_ok_and(|h| h == slot) {
+                own[slot] = Some(h);
+            }
         }
         drop(rows);
         drop(st);
@@ -141,13 +149,14 @@ impl Tx<'_, '_> {
             if h.requests() == 0 {
                 continue;
             }
-            let sql = if stored[hour] {
+            let sql = if own[hour].is_some() {
                 "UPDATE hours SET other = ?4, c1xx = ?5, c2xx = ?6, c3xx = ?7, c4xx = ?8, c5xx = ?9, tt_count = ?10, tt_sum = ?11, tt_hist = ?12 WHERE file_id = ?1 AND day = ?2 AND hour = ?3"
             } else {
                 "INSERT INTO hours(file_id, day, hour, other, c1xx, c2xx, c3xx, c4xx, c5xx, tt_count, tt_sum, tt_hist) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
             };
-            let sum = &mut hours[hour];
+            let mut sum = own[hour].take().unwrap_or_default();
             sum.merge(h);
+            hours[hour].merge(h);
             let c = sum.classes.map(|v| v as i64);
             self.tx
                 .prepare_cached(sql)
@@ -510,5 +519,61 @@ mod tests {
                 "files {mask:04b}"
             );
         }
+    }
+
+    /// Rows iislog never writes (two rows of one status triple, an hour out of range, a
+    /// kind of list it does not know), put in by hand: the add still returns what a read
+    /// of the day gives, and its additions are not lost.
+    #[test]
+    fn an_add_over_rows_edited_by_hand_returns_what_a_read_gives() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("h.db");
+        let store = Store::open(&path, Duration::ZERO).unwrap();
+        let day = crate::days::day_of(chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
+        let tx = store.begin().unwrap();
+        let q = Tx {
+            tx: &tx,
+            path: &path,
+        };
+        let id = q
+            .add_file("W3SVC1/u_ex261123.log", Service::Http, "now")
+            .unwrap();
+        q.add_file_day(id, day, run_tally(41, 30)).unwrap();
+        for sql in [
+            "INSERT INTO codes(file_id, day, site, status, substatus, win32_status, count) SELECT file_id, day, site, status, substatus, win32_status, 5 FROM codes LIMIT 1",
+            "INSERT INTO hours(file_id, day, hour, other, c1xx, c2xx, c3xx, c4xx, c5xx, tt_count, tt_sum, tt_hist) VALUES (?1, '2026-11-23', 30, 0, 0, 7, 0, 0, 0, 0, 0, '')",
+            "INSERT INTO top(file_id, day, status, substatus, kind, value, count, error) VALUES (?1, '2026-11-23', 404, 0, 'referer', 'x', 3, 0)",
+        ] {
+            let n = if sql.contains("?1") {
+                tx.execute(sql, [id])
+            } else {
+                tx.execute(sql, [])
+            };
+            assert_eq!(n.unwrap(), 1, "{sql}");
+        }
+        let mut add = run_tally(43, 30);
+        add.hours[23].classes[2] += 11;
+        let holds = q.add_file_day(id, day, add).unwrap();
+        let read = q.load_day(day).unwrap();
+        assert_eq!(read.len(), 1);
+        // Part by part: a whole day's difference prints thousands of lines.
+        let read = &read[&Service::Http];
+        assert!(read.codes == holds.codes, "codes differ");
+        assert!(read.hours == holds.hours, "hours differ");
+        assert!(
+            read.ftp_commands == holds.ftp_commands,
+            "FTP commands differ"
+        );
+        assert!(read.top == holds.top, "top lists differ");
+        // Hour 23 holds its own row's requests and the out-of-range row's 7, and the 11
+        // added went to its own row.
+        let own_23: i64 = tx
+            .query_row(
+                "SELECT c2xx FROM hours WHERE file_id = ?1 AND hour = 23",
+                [id],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(holds.hours[23].classes[2], own_23 as u64 + 7);
     }
 }
