@@ -340,6 +340,16 @@ mod tests {
     use crate::tally::Code;
     use std::time::Duration;
 
+    /// A new, empty history in a temporary folder (which lives as long as the first
+    /// value), its path, and the day these tests add to.
+    fn new_history() -> (tempfile::TempDir, std::path::PathBuf, Store, Day) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("h.db");
+        let store = Store::open(&path, Duration::ZERO).unwrap();
+        let day = crate::days::day_of(chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
+        (dir, path, store, day)
+    }
+
     /// One run's tallies, from a seeded generator: three sites, a few dozen triples, hours
     /// with time-taken, FTP commands, and top lists that overflow their capacity (so they
     /// have a floor) in some runs and stay exact in others.
@@ -396,10 +406,7 @@ mod tests {
     /// tallies in memory gives, and every list keeps one row per value plus its own.
     #[test]
     fn runs_added_in_place_equal_their_merge() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("h.db");
-        let mut store = Store::open(&path, Duration::ZERO).unwrap();
-        let day = crate::days::day_of(chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
+        let (_dir, path, mut store, day) = new_history();
         let mut want = DayTally::default();
         // Lists of 30 values are exact; of 260 and 400 they drop values and get a floor.
         let runs = [(7, 30), (11, 260), (13, 30), (17, 400), (19, 30), (23, 260)];
@@ -474,10 +481,7 @@ mod tests {
     /// place in the order lists are merged in, and with another service beside them.
     #[test]
     fn a_day_read_with_files_in_memory_is_the_day_read_from_rows() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("h.db");
-        let store = Store::open(&path, Duration::ZERO).unwrap();
-        let day = crate::days::day_of(chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
+        let (_dir, path, store, day) = new_history();
         let tx = store.begin().unwrap();
         let q = Tx {
             tx: &tx,
@@ -526,10 +530,7 @@ mod tests {
     /// of the day gives, and its additions are not lost.
     #[test]
     fn an_add_over_rows_edited_by_hand_returns_what_a_read_gives() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("h.db");
-        let store = Store::open(&path, Duration::ZERO).unwrap();
-        let day = crate::days::day_of(chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
+        let (_dir, path, store, day) = new_history();
         let tx = store.begin().unwrap();
         let q = Tx {
             tx: &tx,
