@@ -334,21 +334,10 @@ struct ListWrites<'conn> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::history::{FileDay, Store};
+    use crate::history::{new_history, with_one_file, FileDay};
     use crate::report::BUCKETS;
     use crate::service::Service;
     use crate::tally::Code;
-    use std::time::Duration;
-
-    /// A new, empty history in a temporary folder (which lives as long as the first
-    /// value), its path, and the day these tests add to.
-    fn new_history() -> (tempfile::TempDir, std::path::PathBuf, Store, Day) {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("h.db");
-        let store = Store::open(&path, Duration::ZERO).unwrap();
-        let day = crate::days::day_of(chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
-        (dir, path, store, day)
-    }
 
     /// One run's tallies, from a seeded generator: three sites, a few dozen triples, hours
     /// with time-taken, FTP commands, and top lists that overflow their capacity (so they
@@ -531,50 +520,44 @@ mod tests {
     #[test]
     fn an_add_over_rows_edited_by_hand_returns_what_a_read_gives() {
         let (_dir, path, store, day) = new_history();
-        let tx = store.begin().unwrap();
-        let q = Tx {
-            tx: &tx,
-            path: &path,
-        };
-        let id = q
-            .add_file("W3SVC1/u_ex261123.log", Service::Http, "now")
-            .unwrap();
-        q.add_file_day(id, day, run_tally(41, 30)).unwrap();
-        for sql in [
-            "INSERT INTO codes(file_id, day, site, status, substatus, win32_status, count) SELECT file_id, day, site, status, substatus, win32_status, 5 FROM codes LIMIT 1",
-            "INSERT INTO hours(file_id, day, hour, other, c1xx, c2xx, c3xx, c4xx, c5xx, tt_count, tt_sum, tt_hist) VALUES (?1, '2026-11-23', 30, 0, 0, 7, 0, 0, 0, 0, 0, '')",
-            "INSERT INTO top(file_id, day, status, substatus, kind, value, count, error) VALUES (?1, '2026-11-23', 404, 0, 'referer', 'x', 3, 0)",
-        ] {
-            let n = if sql.contains("?1") {
-                tx.execute(sql, [id])
-            } else {
-                tx.execute(sql, [])
-            };
-            assert_eq!(n.unwrap(), 1, "{sql}");
-        }
-        let mut add = run_tally(43, 30);
-        add.hours[23].classes[2] += 11;
-        let holds = q.add_file_day(id, day, add).unwrap();
-        let read = q.load_day(day).unwrap();
-        assert_eq!(read.len(), 1);
-        // Part by part: a whole day's difference prints thousands of lines.
-        let read = &read[&Service::Http];
-        assert!(read.codes == holds.codes, "codes differ");
-        assert!(read.hours == holds.hours, "hours differ");
-        assert!(
-            read.ftp_commands == holds.ftp_commands,
-            "FTP commands differ"
-        );
-        assert!(read.top == holds.top, "top lists differ");
-        // Hour 23 holds its own row's requests and the out-of-range row's 7, and the 11
-        // added went to its own row.
-        let own_23: i64 = tx
-            .query_row(
-                "SELECT c2xx FROM hours WHERE file_id = ?1 AND hour = 23",
-                [id],
-                |r| r.get(0),
-            )
-            .unwrap();
-        assert_eq!(holds.hours[23].classes[2], own_23 as u64 + 7);
+        with_one_file(&store, &path, |q, id| {
+            q.add_file_day(id, day, run_tally(41, 30)).unwrap();
+            for sql in [
+                "INSERT INTO codes(file_id, day, site, status, substatus, win32_status, count) SELECT file_id, day, site, status, substatus, win32_status, 5 FROM codes LIMIT 1",
+                "INSERT INTO hours(file_id, day, hour, other, c1xx, c2xx, c3xx, c4xx, c5xx, tt_count, tt_sum, tt_hist) VALUES (?1, '2026-11-23', 30, 0, 0, 7, 0, 0, 0, 0, 0, '')",
+                "INSERT INTO top(file_id, day, status, substatus, kind, value, count, error) VALUES (?1, '2026-11-23', 404, 0, 'referer', 'x', 3, 0)",
+            ] {
+                let n = if sql.contains("?1") {
+                    q.tx.execute(sql, [id])
+                } else {
+                    q.tx.execute(sql, [])
+                };
+                assert_eq!(n.unwrap(), 1, "{sql}");
+            }
+            let mut add = run_tally(43, 30);
+            add.hours[23].classes[2] += 11;
+            let holds = q.add_file_day(id, day, add).unwrap();
+            let read = q.load_day(day).unwrap();
+            assert_eq!(read.len(), 1);
+            // Part by part: a whole day's difference prints thousands of lines.
+            let read = &read[&Service::Http];
+            assert!(read.codes == holds.codes, "codes differ");
+            assert!(read.hours == holds.hours, "hours differ");
+            assert!(
+                read.ftp_commands == holds.ftp_commands,
+                "FTP commands differ"
+            );
+            assert!(read.top == holds.top, "top lists differ");
+            // Hour 23 holds its own row's requests and the out-of-range row's 7, and the 11
+            // added went to its own row.
+            let own_23: i64 =
+                q.tx.query_row(
+                    "SELECT c2xx FROM hours WHERE file_id = ?1 AND hour = 23",
+                    [id],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert_eq!(holds.hours[23].classes[2], own_23 as u64 + 7);
+        });
     }
 }

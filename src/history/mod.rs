@@ -783,6 +783,29 @@ pub fn day_name(day: Day) -> String {
     date_of(day).format("%Y-%m-%d").to_string()
 }
 
+/// For tests: a new, empty history in a temporary folder (which lives as long as the
+/// first value), its path, and the day the tests add to.
+#[cfg(test)]
+fn new_history() -> (tempfile::TempDir, PathBuf, Store, Day) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("h.db");
+    let store = Store::open(&path, Duration::ZERO).unwrap();
+    let day = day_of(chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
+    (dir, path, store, day)
+}
+
+/// For tests: runs `f` in a write transaction of `store` (never committed), given one new
+/// HTTP file's id.
+#[cfg(test)]
+fn with_one_file<T>(store: &Store, path: &Path, f: impl FnOnce(&Tx<'_, '_>, i64) -> T) -> T {
+    let tx = store.begin().unwrap();
+    let q = Tx { tx: &tx, path };
+    let id = q
+        .add_file("W3SVC1/u_ex261123.log", Service::Http, "now")
+        .unwrap();
+    f(&q, id)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -815,8 +838,7 @@ mod tests {
     /// counts, errors and floor it was stored with; reading it twice adds nothing.
     #[test]
     fn top_lists_round_trip_with_their_floor() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("h.db"), Duration::ZERO).unwrap();
+        let (_dir, path, store, d) = new_history();
         let mut day = DayTally::default();
         let pair = day.top.entry((404, Code::Value(0))).or_default();
         for i in 0..1000u32 {
@@ -826,33 +848,25 @@ mod tests {
         }
         assert!(pair.ips.floor > 0, "the list must have dropped values");
         let want = pair.ips.clone();
-        let d = crate::days::day_of(chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
-        let tx = store.begin().unwrap();
-        let path = dir.path().join("h.db");
-        let q = Tx {
-            tx: &tx,
-            path: &path,
-        };
-        let id = q
-            .add_file("W3SVC1/u_ex261123.log", Service::Http, "now")
-            .unwrap();
-        q.add_file_day(id, d, day).unwrap();
-        // Loaded, merged with nothing, and stored again, as an incremental run does.
-        q.add_file_day(id, d, DayTally::default()).unwrap();
-        let got = q.load_day(d).unwrap().remove(&Service::Http).unwrap();
-        let got = &got.top[&(404, Code::Value(0))].ips;
-        assert_eq!((got.floor, got.total), (want.floor, want.total));
-        // Read back, a list is compacted to its capacity: what is kept is as it was.
-        let kept = got.sorted();
-        assert!(kept.len() <= crate::report::topn::CAPACITY && kept.len() >= 50);
-        let before = want.sorted();
-        for c in &kept {
-            assert!(before.contains(c), "{c:?} changed");
-        }
-        assert_eq!(
-            (&*kept[0].value, kept[0].count, kept[0].error),
-            ("203.0.113.7", 1000, 0)
-        );
+        with_one_file(&store, &path, |q, id| {
+            q.add_file_day(id, d, day).unwrap();
+            // Loaded, merged with nothing, and stored again, as an incremental run does.
+            q.add_file_day(id, d, DayTally::default()).unwrap();
+            let got = q.load_day(d).unwrap().remove(&Service::Http).unwrap();
+            let got = &got.top[&(404, Code::Value(0))].ips;
+            assert_eq!((got.floor, got.total), (want.floor, want.total));
+            // Read back, a list is compacted to its capacity: what is kept is as it was.
+            let kept = got.sorted();
+            assert!(kept.len() <= crate::report::topn::CAPACITY && kept.len() >= 50);
+            let before = want.sorted();
+            for c in &kept {
+                assert!(before.contains(c), "{c:?} changed");
+            }
+            assert_eq!(
+                (&*kept[0].value, kept[0].count, kept[0].error),
+                ("203.0.113.7", 1000, 0)
+            );
+        });
     }
 
     #[test]
