@@ -919,7 +919,7 @@ fn migrated_from(version: usize) -> (tempfile::TempDir, PathBuf, rusqlite::Conne
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
     assert_eq!(v, iislog::history::schema::VERSION);
-    assert_eq!(v, 4);
+    assert_eq!(v, 5);
     (dir, db, c)
 }
 
@@ -1369,15 +1369,15 @@ fn a_version_2_history_is_migrated() {
     assert!(members > 0);
 }
 
-/// A version 3 history gets the indexes that read a day's `top` and `hours` rows without
-/// scanning the tables (what made nightly runs slower as the history grew).
+/// A version 3 history gets the indexes that read a day's top lists and `hours` rows
+/// without scanning the tables (what made nightly runs slower as the history grew).
 #[test]
 fn a_version_3_history_is_migrated() {
     let (_dir, _db, c) = migrated_from(3);
     for (table, cond) in [
-        ("top", "day = '2026-11-23'"),
+        ("top_lists", "day = '2026-11-23'"),
         ("hours", "day = '2026-11-23'"),
-        ("top", "file_id = 1 AND day = '2026-11-23'"),
+        ("top_lists", "file_id = 1 AND day = '2026-11-23'"),
     ] {
         let plan: Vec<String> = c
             .prepare(&format!(
@@ -1394,6 +1394,94 @@ fn a_version_3_history_is_migrated() {
             "{table}: {plan:?}"
         );
     }
+}
+
+/// A row of `top`: status, substatus, kind, value, count, error.
+type TopRow<S> = (i64, Option<i64>, S, Option<S>, i64, i64);
+
+/// A version 4 history kept a top list as rows, one per value; version 5 keeps it as one
+/// row. The lists of a history of version 4 are carried over: `top` (now a view) gives
+/// back the rows put in, and a report of their day lists their values.
+#[test]
+fn a_version_4_history_keeps_its_top_lists() {
+    let dir = tempdir();
+    let db = dir.path().join("history.db");
+    history_at_version(&db, 4);
+    // Two lists of an earlier day, as version 4 wrote them: each list's own row (value
+    // NULL: values counted, floor) and a row per value. Values with a quote and a
+    // backslash, and a list with no substatus.
+    let rows: [TopRow<&str>; 5] = [
+        (404, Some(0), "uri", None, 7, 0),
+        (404, Some(0), "uri", Some("/a\"b"), 5, 0),
+        (404, Some(0), "uri", Some("C:\\x"), 2, 0),
+        (500, None, "client-ip", None, 1, 0),
+        (500, None, "client-ip", Some("10.0.0.1"), 1, 0),
+    ];
+    {
+        let c = rusqlite::Connection::open(&db).unwrap();
+        c.execute(
+            "INSERT INTO files(id, path, service, size, head_len, head_hash, offset, last_read) VALUES (1, '/old/W3SVC1/u_ex261122.log', 'http', 0, 0, '', 0, 'x')",
+            [],
+        )
+        .unwrap();
+        c.execute(
+            "INSERT INTO codes(file_id, day, site, status, substatus, win32_status, count) VALUES (1, '2026-11-22', 'W3SVC1', 404, 0, 2, 7), (1, '2026-11-22', 'W3SVC1', 500, NULL, 0, 1)",
+            [],
+        )
+        .unwrap();
+        for (status, sub, kind, value, count, error) in rows {
+            c.execute(
+                "INSERT INTO top(file_id, day, status, substatus, kind, value, count, error) VALUES (1, '2026-11-22', ?1, ?2, ?3, ?4, ?5, ?6)",
+                rusqlite::params![status, sub, kind, value, count, error],
+            )
+            .unwrap();
+        }
+    }
+    let out = dir.path().join("out");
+    report_db(&case_dir("ftp"), &db, &out, &["--date", "2026-11-22"]).expect_code(0);
+    let c = rusqlite::Connection::open(&db).unwrap();
+    let v: i32 = c
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(v, 5);
+    let lists: i64 = c
+        .query_row(
+            "SELECT count(*) FROM top_lists WHERE day = '2026-11-22'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(lists, 2);
+    let mut st = c
+        .prepare("SELECT status, substatus, kind, value, count, error FROM top WHERE day = '2026-11-22' ORDER BY status, value IS NOT NULL, count DESC")
+        .unwrap();
+    let got: Vec<TopRow<String>> = st
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let want: Vec<_> = rows
+        .iter()
+        .map(|&(st, sub, k, v, n, e)| (st, sub, k.to_string(), v.map(String::from), n, e))
+        .collect();
+    assert_eq!(got, want);
+    // The day's report lists the values carried over.
+    let top = csv_rows(&out.join("2026-11-22").join("top-errors.csv"));
+    let uris: Vec<(&str, &str)> = top
+        .iter()
+        .filter(|r| r[1] == "404" && r[3] == "uri")
+        .map(|r| (r[5].as_str(), r[6].as_str()))
+        .collect();
+    assert_eq!(uris, [("/a\"b", "5"), ("C:\\x", "2")]);
 }
 
 /// A history as an older iislog left it: its first `version` migrations applied, and that

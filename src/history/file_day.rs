@@ -1,13 +1,14 @@
 //! Adding a run's new lines to what the history holds for one file and day, in place:
-//! counts are added to their rows, and a top list's rows change only where a value's count
-//! did. A nightly run that read one megabyte touches a few hundred rows, not the whole day.
+//! counts are added to their rows, and a top list (one row) is rewritten only when it
+//! changed. A nightly run that read one megabyte touches the rows that changed, not the
+//! whole day.
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::BuildHasherDefault;
 
 use rusqlite::{params, Row};
 
-use super::{code_from_sql, code_to_sql, codes_of_row, hist_parse, hist_text, Tx, R};
+use super::{code_from_sql, code_to_sql, codes_of_row, hist_parse, hist_text, HistoryError, Tx, R};
 use crate::days::{day_text, Day};
 use crate::report::{DayTally, ErrorKey, HourStats, TopN, TopPair};
 use crate::tally::{Codes, KeyHasher};
@@ -15,13 +16,64 @@ use crate::tally::{Codes, KeyHasher};
 /// The `kind` column of a top list's rows, in `TopPair` order: uris, client IPs, users.
 pub(super) const KINDS: [&str; 3] = ["uri", "client-ip", "user"];
 
-/// A top list as stored: the list, each value's (rowid, count, error), and the rowid of
-/// the list's own row (value NULL, count = values counted, error = floor).
+/// A file's day's list as stored: the list, and its row in `top_lists` (rowid, counted,
+/// floor, entries) with any further rows of the same list (never written so), which are
+/// merged into the first and deleted.
 #[derive(Default)]
 struct StoredList {
     list: TopN,
-    rows: HashMap<Box<str>, (i64, u64, u64), BuildHasherDefault<KeyHasher>>,
-    own: Option<i64>,
+    row: Option<(i64, i64, i64, String)>,
+    extra: Vec<i64>,
+}
+
+/// A `top_lists` row from column `first` on: kind, counted, floor, entries.
+pub(super) struct ListRow<'r> {
+    /// Index in [`KINDS`].
+    pub kind: usize,
+    counted: u64,
+    floor: u64,
+    entries: &'r str,
+}
+
+/// The list of row `r` from column `first` on; None for a kind of list iislog does not
+/// write, which every read leaves out.
+pub(super) fn list_of_row<'r>(
+    r: &'r Row<'_>,
+    first: usize,
+) -> rusqlite::Result<Option<ListRow<'r>>> {
+    let kind_text = r.get_ref(first)?.as_str()?;
+    let Some(kind) = KINDS.iter().position(|k| *k == kind_text) else {
+        return Ok(None);
+    };
+    Ok(Some(ListRow {
+        kind,
+        counted: r.get::<_, i64>(first + 1)? as u64,
+        floor: r.get::<_, i64>(first + 2)? as u64,
+        entries: r.get_ref(first + 3)?.as_str()?,
+    }))
+}
+
+/// `list`'s values as `top_lists.entries` holds them: a JSON array of `[value, count,
+/// error]`, most counted first.
+fn entries_text(list: &TopN) -> String {
+    use std::fmt::Write;
+    let mut out = String::from("[");
+    for (i, c) in list.sorted().iter().enumerate() {
+        out.push_str(if i == 0 { "[\"" } else { ",[\"" });
+        for ch in c.value.chars() {
+            match ch {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                c if u32::from(c) < 0x20 => {
+                    let _ = write!(out, "\\u{:04x}", u32::from(c));
+                }
+                c => out.push(c),
+            }
+        }
+        let _ = write!(out, "\",{},{}]", c.count, c.error);
+    }
+    out.push(']');
+    out
 }
 
 /// An hour's row from column `first` on: other, c1xx..c5xx, tt_count, tt_sum, tt_hist.
@@ -181,56 +233,65 @@ impl Tx<'_, '_> {
         Ok(hours)
     }
 
-    /// Merges the top lists of the codes in `add` into their stored lists, and writes only
-    /// the rows that differ: a value whose count or error changed is updated, a newcomer
-    /// inserted, a value the merge dropped deleted. Returns the file's day's lists after
-    /// the add.
+    /// Takes a stored list into `list` as every read does: its counted values and floor
+    /// replace the list's, its values are added.
+    pub(super) fn absorb(&self, row: &ListRow<'_>, list: &mut TopN) -> R<()> {
+        let values: Vec<(String, u64, u64)> =
+            serde_json::from_str(row.entries).map_err(|e| HistoryError::Corrupt {
+                path: self.path.to_path_buf(),
+                detail: format!(
+                    "a top list's entries (table top_lists) are not a JSON array of [value, count, error]: {e}"
+                ),
+            })?;
+        list.total = row.counted;
+        list.floor = row.floor;
+        for (value, count, error) in values {
+            list.push_stored(&value, count, error);
+        }
+        Ok(())
+    }
+
+    /// Merges the top lists of the codes in `add` into their stored lists, and rewrites
+    /// the lists that changed (one row each); returns the file's day's lists after the add.
     fn add_top(
         &self,
         id: i64,
         day: &str,
         add: BTreeMap<ErrorKey, TopPair>,
     ) -> R<BTreeMap<ErrorKey, TopPair>> {
-        // At most a few dozen lists of a hundred stored values: the fast hash is fine.
+        // A few dozen lists: the fast hash is fine.
         let mut stored: HashMap<(ErrorKey, usize), StoredList, BuildHasherDefault<KeyHasher>> =
             HashMap::default();
         let mut st = self
             .tx
-            .prepare_cached("SELECT rowid, status, substatus, kind, value, count, error FROM top WHERE file_id = ?1 AND day = ?2")
+            .prepare_cached("SELECT rowid, status, substatus, kind, counted, floor, entries FROM top_lists WHERE file_id = ?1 AND day = ?2")
             .map_err(|e| self.e(e))?;
         let mut rows = st.query(params![id, day]).map_err(|e| self.e(e))?;
         while let Some(r) = rows.next().map_err(|e| self.e(e))? {
-            let mut get = || -> rusqlite::Result<()> {
+            let get = || -> rusqlite::Result<_> {
                 let key = (
                     u32::try_from(r.get::<_, i64>(1)?).unwrap_or(0),
                     code_from_sql(r.get(2)?),
                 );
-                // A kind of list iislog does not write is left alone, as a read of the day
-                // leaves it.
-                let kind_text = r.get_ref(3)?.as_str()?;
-                let Some(kind) = KINDS.iter().position(|k| *k == kind_text) else {
-                    return Ok(());
-                };
-                let (rowid, count, error) = (
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, i64>(5)? as u64,
-                    r.get::<_, i64>(6)? as u64,
-                );
-                let s = stored.entry((key, kind)).or_default();
-                match r.get_ref(4)?.as_str_or_null()? {
-                    None => {
-                        s.list.total = count;
-                        s.list.floor = error;
-                        s.own = Some(rowid);
-                    }
-                    Some(value) => {
-                        s.list.push_stored(value, count, error);
-                        s.rows.insert(value.into(), (rowid, count, error));
-                    }
-                }
-                Ok(())
+                Ok(list_of_row(r, 3)?.map(|l| (r.get::<_, i64>(0), key, l)))
             };
-            get().map_err(|e| self.e(e))?;
+            let Some((rowid, key, row)) = get().map_err(|e| self.e(e))? else {
+                continue;
+            };
+            let rowid = rowid.map_err(|e| self.e(e))?;
+            let s = stored.entry((key, row.kind)).or_default();
+            self.absorb(&row, &mut s.list)?;
+            match s.row {
+                None => {
+                    s.row = Some((
+                        rowid,
+                        row.counted as i64,
+                        row.floor as i64,
+                        row.entries.to_string(),
+                    ))
+                }
+                Some(_) => s.extra.push(rowid),
+            }
         }
         drop(rows);
         drop(st);
@@ -238,22 +299,53 @@ impl Tx<'_, '_> {
         if !add.is_empty() {
             // Prepared once for all the lists, not looked up in the cache for each.
             let prepare = |sql| self.tx.prepare_cached(sql).map_err(|e| self.e(e));
-            let mut writes = ListWrites {
-                insert: prepare("INSERT INTO top(file_id, day, status, substatus, kind, value, count, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?,
-                update: prepare("UPDATE top SET count = ?2, error = ?3 WHERE rowid = ?1")?,
-                delete: prepare("DELETE FROM top WHERE rowid = ?1")?,
-            };
-            for (key, pair) in add {
+            let mut insert = prepare("INSERT INTO top_lists(file_id, day, status, substatus, kind, counted, floor, entries) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?;
+            let mut update = prepare(
+                "UPDATE top_lists SET counted = ?2, floor = ?3, entries = ?4 WHERE rowid = ?1",
+            )?;
+            let mut delete = prepare("DELETE FROM top_lists WHERE rowid = ?1")?;
+            for ((status, sub), pair) in add {
                 let TopPair { uris, ips, users } = pair;
                 for (kind, list) in [uris, ips, users].into_iter().enumerate() {
-                    let old = stored.remove(&(key, kind)).unwrap_or_default();
+                    let StoredList {
+                        list: mut merged,
+                        row,
+                        extra,
+                    } = stored.remove(&((status, sub), kind)).unwrap_or_default();
                     // User names are kept for failed FTP logins only: no rows for the others.
-                    if KINDS[kind] == "user" && old.own.is_none() && list.total == 0 {
+                    if KINDS[kind] == "user" && row.is_none() && list.total == 0 {
                         continue;
                     }
-                    let merged =
-                        self.write_list(&mut writes, id, day, key, KINDS[kind], old, list)?;
-                    *day_top.entry(key).or_default().kind_mut(kind) = merged;
+                    merged.merge(list);
+                    let new = (
+                        merged.total as i64,
+                        merged.floor as i64,
+                        entries_text(&merged),
+                    );
+                    let result = match row {
+                        Some((rowid, counted, floor, entries)) => {
+                            if (counted, floor, entries) == new {
+                                Ok(0)
+                            } else {
+                                update.execute(params![rowid, new.0, new.1, new.2])
+                            }
+                        }
+                        None => insert.execute(params![
+                            id,
+                            day,
+                            i64::from(status),
+                            code_to_sql(sub),
+                            KINDS[kind],
+                            new.0,
+                            new.1,
+                            new.2
+                        ]),
+                    };
+                    result.map_err(|e| self.e(e))?;
+                    for rowid in extra {
+                        delete.execute([rowid]).map_err(|e| self.e(e))?;
+                    }
+                    *day_top.entry((status, sub)).or_default().kind_mut(kind) = merged;
                 }
             }
         }
@@ -267,68 +359,6 @@ impl Tx<'_, '_> {
         }
         Ok(day_top)
     }
-
-    /// Writes `old` merged with `add` over the rows `old` was read from; returns the
-    /// merged list.
-    #[allow(clippy::too_many_arguments)]
-    fn write_list(
-        &self,
-        writes: &mut ListWrites<'_>,
-        id: i64,
-        day: &str,
-        (status, sub): ErrorKey,
-        kind: &str,
-        old: StoredList,
-        add: TopN,
-    ) -> R<TopN> {
-        let StoredList {
-            mut list,
-            mut rows,
-            own,
-        } = old;
-        list.merge(add);
-        let ListWrites {
-            insert,
-            update,
-            delete,
-        } = writes;
-        let mut insert_row = |value: Option<&str>, count: u64, error: u64| {
-            insert.execute(params![
-                id,
-                day,
-                i64::from(status),
-                code_to_sql(sub),
-                kind,
-                value,
-                count as i64,
-                error as i64
-            ])
-        };
-        let result = match own {
-            Some(rowid) => update.execute(params![rowid, list.total as i64, list.floor as i64]),
-            None => insert_row(None, list.total, list.floor),
-        };
-        result.map_err(|e| self.e(e))?;
-        for c in list.sorted() {
-            let result = match rows.remove(&c.value) {
-                Some((_, count, error)) if (count, error) == (c.count, c.error) => Ok(0),
-                Some((rowid, ..)) => update.execute(params![rowid, c.count as i64, c.error as i64]),
-                None => insert_row(Some(&c.value), c.count, c.error),
-            };
-            result.map_err(|e| self.e(e))?;
-        }
-        for (rowid, ..) in rows.into_values() {
-            delete.execute([rowid]).map_err(|e| self.e(e))?;
-        }
-        Ok(list)
-    }
-}
-
-/// The statements that write a top list's rows.
-struct ListWrites<'conn> {
-    insert: rusqlite::CachedStatement<'conn>,
-    update: rusqlite::CachedStatement<'conn>,
-    delete: rusqlite::CachedStatement<'conn>,
 }
 
 #[cfg(test)]
@@ -392,7 +422,8 @@ mod tests {
     }
 
     /// Added to the history run by run, a file's day holds what merging the runs'
-    /// tallies in memory gives, and every list keeps one row per value plus its own.
+    /// tallies in memory gives; every list is one row, and `top` shows one row per value
+    /// kept plus the list's own.
     #[test]
     fn runs_added_in_place_equal_their_merge() {
         let (_dir, path, mut store, day) = new_history();
@@ -446,6 +477,14 @@ mod tests {
             )
             .unwrap();
         assert_eq!(doubled, 0, "a value or a list's own row stored twice");
+        let lists: i64 = tx
+            .query_row(
+                "SELECT count(*) FROM (SELECT 1 FROM top_lists GROUP BY status, substatus, kind HAVING count(*) > 1)",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(lists, 0, "a list stored in two rows");
         // A value the merge dropped has no row left.
         for (&(status, sub), pair) in &want.top {
             for (kind, list) in KINDS.into_iter().zip([&pair.uris, &pair.ips, &pair.users]) {
@@ -514,9 +553,81 @@ mod tests {
         }
     }
 
+    /// Values with quotes, backslashes, control characters and non-ASCII text come back
+    /// as they went in, read by iislog and through the `top` view (SQLite's JSON).
+    #[test]
+    fn list_values_round_trip_as_json() {
+        let (_dir, path, store, day) = new_history();
+        let values = [
+            "/a\"b",
+            "C:\\x\\",
+            "tab\there\u{1}",
+            "/caf\u{e9}/\u{65e5}\u{672c}",
+            "",
+        ];
+        let mut add = DayTally::default();
+        let pair = add.top.entry((404, Code::Value(0))).or_default();
+        for (i, v) in values.iter().enumerate() {
+            for _ in 0..=i {
+                pair.uris.add(v.as_bytes());
+            }
+        }
+        with_one_file(&store, &path, |q, id| {
+            let holds = q.add_file_day(id, day, add.clone()).unwrap();
+            let read = q.load_day(day).unwrap().remove(&Service::Http).unwrap();
+            assert_eq!(read.top, holds.top);
+            let want: Vec<(String, i64)> = values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (v.to_string(), i as i64 + 1))
+                .rev()
+                .collect();
+            let got: Vec<(String, i64)> = q
+                .tx
+                .prepare("SELECT value, count FROM top WHERE kind = 'uri' AND value IS NOT NULL ORDER BY count DESC")
+                .unwrap()
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect();
+            assert_eq!(got, want);
+            let from_memory: Vec<(String, i64)> = read.top[&(404, Code::Value(0))]
+                .uris
+                .sorted()
+                .iter()
+                .map(|c| (c.value.to_string(), c.count as i64))
+                .collect();
+            assert_eq!(from_memory, want);
+        });
+    }
+
+    /// A list whose entries are not what iislog writes (edited by hand, damaged) stops
+    /// the add and the read with the history's "damaged" error, never a crash.
+    #[test]
+    fn a_damaged_list_is_an_error() {
+        let (_dir, path, store, day) = new_history();
+        with_one_file(&store, &path, |q, id| {
+            q.add_file_day(id, day, run_tally(47, 30)).unwrap();
+            let n = q
+                .tx
+                .execute(
+                    "UPDATE top_lists SET entries = '[[\"/p1\", 3' WHERE rowid = (SELECT min(rowid) FROM top_lists)",
+                    [],
+                )
+                .unwrap();
+            assert_eq!(n, 1);
+            let add = q.add_file_day(id, day, run_tally(53, 30)).err().unwrap();
+            assert!(matches!(add, HistoryError::Corrupt { .. }), "{add}");
+            assert!(add.to_string().contains("top_lists"), "{add}");
+            let read = q.load_day(day).err().unwrap();
+            assert!(matches!(read, HistoryError::Corrupt { .. }), "{read}");
+        });
+    }
+
     /// Rows iislog never writes (two rows of one status triple, an hour out of range, a
-    /// kind of list it does not know), put in by hand: the add still returns what a read
-    /// of the day gives, and its additions are not lost.
+    /// kind of list it does not know, two rows of one list), put in by hand: the add still
+    /// returns what a read of the day gives, its additions are not lost, and a list it
+    /// rewrites is one row again.
     #[test]
     fn an_add_over_rows_edited_by_hand_returns_what_a_read_gives() {
         let (_dir, path, store, day) = new_history();
@@ -525,7 +636,8 @@ mod tests {
             for sql in [
                 "INSERT INTO codes(file_id, day, site, status, substatus, win32_status, count) SELECT file_id, day, site, status, substatus, win32_status, 5 FROM codes LIMIT 1",
                 "INSERT INTO hours(file_id, day, hour, other, c1xx, c2xx, c3xx, c4xx, c5xx, tt_count, tt_sum, tt_hist) VALUES (?1, '2026-11-23', 30, 0, 0, 7, 0, 0, 0, 0, 0, '')",
-                "INSERT INTO top(file_id, day, status, substatus, kind, value, count, error) VALUES (?1, '2026-11-23', 404, 0, 'referer', 'x', 3, 0)",
+                "INSERT INTO top_lists(file_id, day, status, substatus, kind, counted, floor, entries) VALUES (?1, '2026-11-23', 404, 0, 'referer', 3, 0, '[[\"x\",3,0]]')",
+                "INSERT INTO top_lists(file_id, day, status, substatus, kind, counted, floor, entries) SELECT file_id, day, status, substatus, kind, 2, 0, '[[\"/p1\",2,0],[\"/extra\",1,0]]' FROM top_lists WHERE status = 404 AND kind = 'uri' LIMIT 1",
             ] {
                 let n = if sql.contains("?1") {
                     q.tx.execute(sql, [id])
@@ -558,6 +670,19 @@ mod tests {
                 )
                 .unwrap();
             assert_eq!(holds.hours[23].classes[2], own_23 as u64 + 7);
+            let lists: i64 =
+                q.tx.query_row(
+                    "SELECT count(*) FROM top_lists WHERE status = 404 AND substatus = 0 AND kind = 'uri'",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert_eq!(lists, 1);
+            assert!(holds.top[&(404, Code::Value(0))]
+                .uris
+                .sorted()
+                .iter()
+                .any(|c| &*c.value == "/extra"));
         });
     }
 }

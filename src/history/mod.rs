@@ -417,7 +417,7 @@ impl Tx<'_, '_> {
         for sql in [
             "DELETE FROM codes WHERE file_id = ?1",
             "DELETE FROM hours WHERE file_id = ?1",
-            "DELETE FROM top WHERE file_id = ?1",
+            "DELETE FROM top_lists WHERE file_id = ?1",
             "DELETE FROM ftp_commands WHERE file_id = ?1",
             "UPDATE files SET offset = 0, fields = NULL, lines = 0, requests = 0, directives = 0, blank = 0, skipped = 0, undated = 0, rereads = rereads + 1 WHERE id = ?1",
         ] {
@@ -524,35 +524,22 @@ impl Tx<'_, '_> {
             }
         }
         drop(rows);
-        let sql = format!("SELECT f.service, t.file_id, t.status, t.substatus, t.kind, t.value, t.count, t.error FROM top t JOIN files f ON f.id = t.file_id WHERE {} ORDER BY t.file_id, t.day", prefixed(cond, "t"));
+        let sql = format!("SELECT f.service, t.file_id, t.status, t.substatus, t.kind, t.counted, t.floor, t.entries FROM top_lists t JOIN files f ON f.id = t.file_id WHERE {} ORDER BY t.file_id, t.day", prefixed(cond, "t"));
         let mut st = self.tx.prepare(&sql).map_err(|e| self.e(e))?;
         let args_ftp = args.clone();
         let mut rows = st.query(args).map_err(|e| self.e(e))?;
-        // Lists are rebuilt per file and day, then merged. Text is borrowed from the row:
-        // a day has hundreds of these rows, and only the values are kept.
+        // Lists are rebuilt per file and day, then merged.
         type ListKey = (Service, i64, i64, Option<i64>, usize);
         let mut lists: BTreeMap<ListKey, TopN> = BTreeMap::new();
         while let Some(r) = rows.next().map_err(|e| self.e(e))? {
-            let mut get = || -> rusqlite::Result<()> {
+            let get = || -> rusqlite::Result<_> {
                 let service = service_of(r.get_ref(0)?.as_str()?);
-                let kind = r.get_ref(4)?.as_str()?;
-                // A kind of list iislog does not write is left out.
-                let Some(kind) = file_day::KINDS.iter().position(|k| *k == kind) else {
-                    return Ok(());
-                };
-                let key = (service, r.get(1)?, r.get(2)?, r.get(3)?, kind);
-                let (count, error) = (r.get::<_, i64>(6)? as u64, r.get::<_, i64>(7)? as u64);
-                let list = lists.entry(key).or_default();
-                match r.get_ref(5)?.as_str_or_null()? {
-                    None => {
-                        list.total = count;
-                        list.floor = error;
-                    }
-                    Some(v) => list.push_stored(v, count, error),
-                }
-                Ok(())
+                let (file, status, sub) = (r.get(1)?, r.get(2)?, r.get(3)?);
+                Ok(file_day::list_of_row(r, 4)?.map(|l| ((service, file, status, sub, l.kind), l)))
             };
-            get().map_err(|e| self.e(e))?;
+            if let Some((key, row)) = get().map_err(|e| self.e(e))? {
+                self.absorb(&row, lists.entry(key).or_default())?;
+            }
         }
         drop(rows);
         let sql = format!("SELECT f.service, c.command, c.status, c.substatus, c.win32_status, c.count FROM ftp_commands c JOIN files f ON f.id = c.file_id WHERE {}", prefixed(cond, "c"));

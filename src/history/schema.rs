@@ -110,6 +110,38 @@ CREATE INDEX top_day ON top(day, file_id);
 CREATE INDEX hours_day ON hours(day, file_id);
 DROP INDEX top_file;
 ",
+    // 4 -> 5: a top list is one row, its values a JSON array of [value, count, error]
+    // (most counted first), not one row per value. A nightly run rewrote hundreds of
+    // value rows, read back through an index one by one; it now rewrites a few dozen
+    // lists. `top` stays, as a view with the rows and columns it had (the README's
+    // queries on it are unchanged); it needs SQLite's JSON functions, built in since 3.38.
+    "
+CREATE TABLE top_lists (
+    file_id   INTEGER NOT NULL REFERENCES files(id),
+    day       TEXT NOT NULL,
+    status    INTEGER NOT NULL,
+    substatus INTEGER,
+    kind      TEXT NOT NULL,
+    counted   INTEGER NOT NULL,
+    floor     INTEGER NOT NULL,
+    entries   TEXT NOT NULL
+);
+CREATE INDEX top_lists_day ON top_lists(day, file_id);
+INSERT INTO top_lists(file_id, day, status, substatus, kind, counted, floor, entries)
+SELECT file_id, day, status, substatus, kind,
+       coalesce(max(count) FILTER (WHERE value IS NULL), 0),
+       coalesce(max(error) FILTER (WHERE value IS NULL), 0),
+       json_group_array(json_array(value, count, error)) FILTER (WHERE value IS NOT NULL)
+FROM (SELECT * FROM top ORDER BY file_id, day, count DESC, value)
+GROUP BY file_id, day, status, substatus, kind;
+DROP TABLE top;
+CREATE VIEW top(file_id, day, status, substatus, kind, value, count, error) AS
+SELECT file_id, day, status, substatus, kind, NULL, counted, floor FROM top_lists
+UNION ALL
+SELECT l.file_id, l.day, l.status, l.substatus, l.kind, json_extract(e.value, '$[0]'),
+       json_extract(e.value, '$[1]'), json_extract(e.value, '$[2]')
+FROM top_lists l, json_each(l.entries) e;
+",
 ];
 
 /// The version this build writes.
