@@ -53,14 +53,19 @@ pub(super) fn list_of_row<'r>(
     }))
 }
 
+/// A value of a stored list, `[value, count, error]`; the value is borrowed from the row
+/// unless it has escapes.
+#[derive(serde::Deserialize)]
+struct Entry<'a>(#[serde(borrow)] std::borrow::Cow<'a, str>, u64, u64);
+
 /// `list`'s values as `top_lists.entries` holds them: a JSON array of `[value, count,
 /// error]`, most counted first.
 fn entries_text(list: &TopN) -> String {
     use std::fmt::Write;
     let mut out = String::from("[");
-    for (i, c) in list.sorted().iter().enumerate() {
+    for (i, (value, count, error)) in list.ranked().into_iter().enumerate() {
         out.push_str(if i == 0 { "[\"" } else { ",[\"" });
-        for ch in c.value.chars() {
+        for ch in value.chars() {
             match ch {
                 '"' => out.push_str("\\\""),
                 '\\' => out.push_str("\\\\"),
@@ -70,7 +75,7 @@ fn entries_text(list: &TopN) -> String {
                 c => out.push(c),
             }
         }
-        let _ = write!(out, "\",{},{}]", c.count, c.error);
+        let _ = write!(out, "\",{count},{error}]");
     }
     out.push(']');
     out
@@ -236,7 +241,7 @@ impl Tx<'_, '_> {
     /// Takes a stored list into `list` as every read does: its counted values and floor
     /// replace the list's, its values are added.
     pub(super) fn absorb(&self, row: &ListRow<'_>, list: &mut TopN) -> R<()> {
-        let values: Vec<(String, u64, u64)> =
+        let values: Vec<Entry<'_>> =
             serde_json::from_str(row.entries).map_err(|e| HistoryError::Corrupt {
                 path: self.path.to_path_buf(),
                 detail: format!(
@@ -245,7 +250,7 @@ impl Tx<'_, '_> {
             })?;
         list.total = row.counted;
         list.floor = row.floor;
-        for (value, count, error) in values {
+        for Entry(value, count, error) in values {
             list.push_stored(&value, count, error);
         }
         Ok(())
@@ -269,16 +274,16 @@ impl Tx<'_, '_> {
         let mut rows = st.query(params![id, day]).map_err(|e| self.e(e))?;
         while let Some(r) = rows.next().map_err(|e| self.e(e))? {
             let get = || -> rusqlite::Result<_> {
+                let rowid: i64 = r.get(0)?;
                 let key = (
                     u32::try_from(r.get::<_, i64>(1)?).unwrap_or(0),
                     code_from_sql(r.get(2)?),
                 );
-                Ok(list_of_row(r, 3)?.map(|l| (r.get::<_, i64>(0), key, l)))
+                Ok(list_of_row(r, 3)?.map(|l| (rowid, key, l)))
             };
             let Some((rowid, key, row)) = get().map_err(|e| self.e(e))? else {
                 continue;
             };
-            let rowid = rowid.map_err(|e| self.e(e))?;
             let s = stored.entry((key, row.kind)).or_default();
             self.absorb(&row, &mut s.list)?;
             match s.row {

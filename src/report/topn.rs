@@ -9,6 +9,7 @@
 //! merge (chunks, files, days, servers) with the same guarantees. Below `CAPACITY` distinct
 //! values everything is exact (`error` 0).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 
@@ -216,6 +217,19 @@ impl TopN {
     }
 
     /// Kept items, most frequent first (ties by value).
+    /// The kept values as (text, count, error), in [`rank`] order, borrowed: what the
+    /// history stores of a list, without a copy of each value.
+    pub fn ranked(&self) -> Vec<(Cow<'_, str>, u64, u64)> {
+        let mut v: Vec<(Cow<'_, str>, u64, u64)> = self
+            .index
+            .iter()
+            // Keys are built from `&str`: whole UTF-8, borrowed as it is.
+            .map(|(k, &(count, error))| (String::from_utf8_lossy(k.as_bytes()), count, error))
+            .collect();
+        v.sort_by(|a, b| rank((a.0.as_bytes(), a.1), (b.0.as_bytes(), b.1)));
+        v
+    }
+
     pub fn sorted(&self) -> Vec<Counted> {
         let mut v: Vec<Counted> = self
             .index
@@ -284,6 +298,17 @@ mod tests {
             assert!(c.error <= n / CAPACITY as u64);
         }
         let sorted = t.sorted();
+        // The borrowed order the history stores is the shown one.
+        let ranked: Vec<(String, u64, u64)> = t
+            .ranked()
+            .into_iter()
+            .map(|(v, c, e)| (v.into_owned(), c, e))
+            .collect();
+        let shown: Vec<(String, u64, u64)> = sorted
+            .iter()
+            .map(|c| (c.value.to_string(), c.count, c.error))
+            .collect();
+        assert_eq!(ranked, shown);
         let top: Vec<&str> = sorted.iter().take(3).map(|c| &*c.value).collect();
         for h in ["/heavy0", "/heavy1", "/heavy2"] {
             assert!(top.contains(&h), "{top:?}");
