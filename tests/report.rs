@@ -1396,6 +1396,71 @@ fn a_version_3_history_is_migrated() {
     }
 }
 
+/// The README's three example queries, run as written (their `date('now', ...)` pinned
+/// to the fixture's days) on a history of `fixtures/reports`: they give the counts worked
+/// out by hand in its README. `top` is a view since schema 5; the query on it must work.
+#[test]
+fn the_readme_queries_answer() {
+    let readme = fs::read_to_string(root().join("README.md")).unwrap();
+    let block = readme
+        .split("```sql\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .unwrap();
+    let queries: Vec<String> = block
+        .split(';')
+        .map(|q| {
+            q.replace("date('now', '-30 days')", "'2026-10-24'")
+                .replace("date('now', '-1 day')", "'2026-11-23'")
+        })
+        .filter(|q| q.contains("SELECT"))
+        .collect();
+    assert_eq!(queries.len(), 3, "{block}");
+    assert!(queries.iter().all(|q| !q.contains("'now'")), "{queries:?}");
+    let dir = tempdir();
+    let db = dir.path().join("history.db");
+    report_db(&fixture_dir(), &db, &dir.path().join("out"), &[]).expect_code(0);
+    let c = rusqlite::Connection::open(&db).unwrap();
+    let rows = |sql: &str| -> Vec<Vec<String>> {
+        let mut st = c.prepare(sql).unwrap();
+        let n = st.column_count();
+        st.query_map([], |r| {
+            (0..n)
+                .map(|i| {
+                    Ok(match r.get_ref(i)? {
+                        rusqlite::types::ValueRef::Integer(v) => v.to_string(),
+                        rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t).into(),
+                        other => format!("{other:?}"),
+                    })
+                })
+                .collect()
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+    };
+    // Requests and 5xx per day: 5 (500.19 and 503) on the 22nd, 4 (500.19) on the 23rd.
+    assert_eq!(
+        rows(&queries[0]),
+        [["2026-11-22", "5", "2"], ["2026-11-23", "4", "1"]]
+    );
+    // The one 500.19 of the 23rd was for /app.
+    assert_eq!(rows(&queries[1]), [["/app", "1"]]);
+    // Both logs read to their end: offset = size, and their requests.
+    let files = rows(&queries[2]);
+    assert_eq!(files.len(), 2);
+    for f in &files {
+        let size = fs::metadata(&f[0]).unwrap().len().to_string();
+        assert_eq!((&f[1], &f[2]), (&size, &size), "{f:?}");
+        let want = if f[0].ends_with("u_ex261122.log") {
+            "5"
+        } else {
+            "4"
+        };
+        assert_eq!(f[3], want, "{f:?}");
+    }
+}
+
 /// A row of `top`: status, substatus, kind, value, count, error.
 type TopRow<S> = (i64, Option<i64>, S, Option<S>, i64, i64);
 
