@@ -474,22 +474,17 @@ mod tests {
         };
         let mut got = q.load_day(day).unwrap();
         assert_eq!(got.remove(&Service::Http).unwrap(), want);
-        let doubled: i64 = tx
-            .query_row(
-                "SELECT count(*) FROM (SELECT 1 FROM top GROUP BY status, substatus, kind, value HAVING count(*) > 1)",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
-        assert_eq!(doubled, 0, "a value or a list's own row stored twice");
-        let lists: i64 = tx
-            .query_row(
-                "SELECT count(*) FROM (SELECT 1 FROM top_lists GROUP BY status, substatus, kind HAVING count(*) > 1)",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
-        assert_eq!(lists, 0, "a list stored in two rows");
+        let count = |sql: &str| -> i64 { tx.query_row(sql, [], |r| r.get(0)).unwrap() };
+        assert_eq!(
+            count("SELECT count(*) FROM (SELECT 1 FROM top GROUP BY status, substatus, kind, value HAVING count(*) > 1)"),
+            0,
+            "a value or a list's own row stored twice"
+        );
+        assert_eq!(
+            count("SELECT count(*) FROM (SELECT 1 FROM top_lists GROUP BY status, substatus, kind HAVING count(*) > 1)"),
+            0,
+            "a list stored in two rows"
+        );
         // A value the merge dropped has no row left.
         for (&(status, sub), pair) in &want.top {
             for (kind, list) in KINDS.into_iter().zip([&pair.uris, &pair.ips, &pair.users]) {
