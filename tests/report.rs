@@ -326,6 +326,16 @@ fn db_totals(db: &Path) -> (u64, u64, BTreeMap<i64, u64>) {
     (files as u64, codes as u64, by)
 }
 
+/// A temporary folder holding an empty `W3SVC1` log folder, and the paths of a history
+/// and a report folder beside it (neither made yet): (folder, logs, history, reports).
+fn site_folder() -> (tempfile::TempDir, PathBuf, PathBuf, PathBuf) {
+    let dir = tempdir();
+    let logs = dir.path().join("W3SVC1");
+    fs::create_dir(&logs).unwrap();
+    let (db, out) = (dir.path().join("history.db"), dir.path().join("reports"));
+    (dir, logs, db, out)
+}
+
 fn report_db(logs: &Path, db: &Path, out: &Path, extra: &[&str]) -> Run {
     let mut args = vec!["report", s(logs), "--db", s(db), "--out", s(out), "--quiet"];
     args.extend_from_slice(extra);
@@ -334,11 +344,7 @@ fn report_db(logs: &Path, db: &Path, out: &Path, extra: &[&str]) -> Run {
 
 #[test]
 fn appended_mid_line_rotated_truncated_and_run_twice() {
-    let dir = tempdir();
-    let logs = dir.path().join("W3SVC1");
-    fs::create_dir(&logs).unwrap();
-    let db = dir.path().join("history.db");
-    let out = dir.path().join("reports");
+    let (dir, logs, db, out) = site_folder();
     let a = logs.join("u_ex261123.log");
     append(&a, HEADER);
     for i in 0..10 {
@@ -436,11 +442,7 @@ fn appended_mid_line_rotated_truncated_and_run_twice() {
 
 #[test]
 fn history_alerts_relative_and_new() {
-    let dir = tempdir();
-    let logs = dir.path().join("W3SVC1");
-    fs::create_dir(&logs).unwrap();
-    let db = dir.path().join("history.db");
-    let out = dir.path().join("reports");
+    let (_dir, logs, db, out) = site_folder();
     // Seven quiet days with 1 % 5xx, then a day with 10 % and a new 502.
     for d in 1..=7 {
         let f = logs.join(format!("u_ex2611{d:02}.log"));
@@ -598,11 +600,7 @@ fn merge_histories_and_summary_csvs() {
 fn killed_at_random_moments_never_counts_twice_or_loses() {
     use std::process::{Command, Stdio};
     use std::time::{Duration, Instant};
-    let dir = tempdir();
-    let logs = dir.path().join("W3SVC1");
-    fs::create_dir(&logs).unwrap();
-    let db = dir.path().join("history.db");
-    let out = dir.path().join("reports");
+    let (_dir, logs, db, out) = site_folder();
     let log = logs.join("u_ex261123.log");
     append(&log, HEADER);
     let mut seed = 0x9E37_79B9_7F4A_7C15u64;
@@ -691,14 +689,10 @@ fn the_page_renders_with_the_csv_numbers() {
         eprintln!("skipped: chromium not installed");
         return;
     };
-    let dir = tempdir();
-    let logs = dir.path().join("W3SVC1");
-    fs::create_dir(&logs).unwrap();
+    let (dir, logs, db, out) = site_folder();
     for f in ["u_ex261122.log", "u_ex261123.log"] {
         fs::copy(fixture_dir().join("W3SVC1").join(f), logs.join(f)).unwrap();
     }
-    let db = dir.path().join("history.db");
-    let out = dir.path().join("reports");
     report_db(&logs, &db, &out, &[]).expect_code(0);
     let day = out.join("2026-11-22");
     let page = day.join("report.html");
