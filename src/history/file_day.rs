@@ -109,6 +109,23 @@ impl Tx<'_, '_> {
         })
     }
 
+    /// Gives `f` each row of `sql`, a query of one file's day (`?1` the file's id, `?2`
+    /// the day); the statement stays in the cache for the next file-day.
+    fn each_row(
+        &self,
+        sql: &str,
+        id: i64,
+        day: &str,
+        mut f: impl FnMut(&Row<'_>) -> R<()>,
+    ) -> R<()> {
+        let mut st = self.tx.prepare_cached(sql).map_err(|e| self.e(e))?;
+        let mut rows = st.query(params![id, day]).map_err(|e| self.e(e))?;
+        while let Some(r) = rows.next().map_err(|e| self.e(e))? {
+            f(r)?;
+        }
+        Ok(())
+    }
+
     /// Adds (key, triple) counts to `table` (`codes` by site, `ftp_commands` by command);
     /// returns the file's day's counts after the add.
     fn add_counts(
@@ -120,12 +137,8 @@ impl Tx<'_, '_> {
         add: BTreeMap<(String, Codes), u64>,
     ) -> R<BTreeMap<(String, Codes), u64>> {
         let mut stored: BTreeMap<(String, Codes), (i64, u64)> = BTreeMap::new();
-        let mut st = self
-            .tx
-            .prepare_cached(&format!("SELECT rowid, {key}, status, substatus, win32_status, count FROM {table} WHERE file_id = ?1 AND day = ?2"))
-            .map_err(|e| self.e(e))?;
-        let mut rows = st.query(params![id, day]).map_err(|e| self.e(e))?;
-        while let Some(r) = rows.next().map_err(|e| self.e(e))? {
+        let sql = format!("SELECT rowid, {key}, status, substatus, win32_status, count FROM {table} WHERE file_id = ?1 AND day = ?2");
+        self.each_row(&sql, id, day, |r| {
             let get = || -> rusqlite::Result<_> {
                 Ok((
                     (r.get::<_, String>(1)?, codes_of_row(r, 2)?),
@@ -137,8 +150,8 @@ impl Tx<'_, '_> {
             // them; the last one takes the additions.
             let row = stored.entry(k).or_insert((rowid, 0));
             *row = (rowid, row.1 + n);
-        }
-        drop(rows);
+            Ok(())
+        })?;
         if add.is_empty() {
             return Ok(stored.into_iter().map(|(k, (_, n))| (k, n)).collect());
         }
@@ -184,12 +197,8 @@ impl Tx<'_, '_> {
         // hour), and each hour's own row, which the additions go to.
         let mut hours = vec![HourStats::default(); 24];
         let mut own: Vec<Option<HourStats>> = vec![None; 24];
-        let mut st = self
-            .tx
-            .prepare_cached("SELECT hour, other, c1xx, c2xx, c3xx, c4xx, c5xx, tt_count, tt_sum, tt_hist FROM hours WHERE file_id = ?1 AND day = ?2")
-            .map_err(|e| self.e(e))?;
-        let mut rows = st.query(params![id, day]).map_err(|e| self.e(e))?;
-        while let Some(r) = rows.next().map_err(|e| self.e(e))? {
+        let sql = "SELECT hour, other, c1xx, c2xx, c3xx, c4xx, c5xx, tt_count, tt_sum, tt_hist FROM hours WHERE file_id = ?1 AND day = ?2";
+        self.each_row(sql, id, day, |r| {
             let get = || -> rusqlite::Result<_> { Ok((r.get::<_, i64>(0)?, hour_of_row(r, 1)?)) };
             let (hour, h) = get().map_err(|e| self.e(e))?;
             // An hour out of range (never written so) is read as a read of the day reads
@@ -199,9 +208,8 @@ impl Tx<'_, '_> {
             if usize::try_from(hour).is_ok_and(|h| h == slot) {
                 own[slot] = Some(h);
             }
-        }
-        drop(rows);
-        drop(st);
+            Ok(())
+        })?;
         for (hour, h) in add.iter().enumerate().take(24) {
             if h.requests() == 0 {
                 continue;
@@ -267,12 +275,8 @@ impl Tx<'_, '_> {
         // A few dozen lists: the fast hash is fine.
         let mut stored: HashMap<(ErrorKey, usize), StoredList, BuildHasherDefault<KeyHasher>> =
             HashMap::default();
-        let mut st = self
-            .tx
-            .prepare_cached("SELECT rowid, status, substatus, kind, counted, floor, entries FROM top_lists WHERE file_id = ?1 AND day = ?2")
-            .map_err(|e| self.e(e))?;
-        let mut rows = st.query(params![id, day]).map_err(|e| self.e(e))?;
-        while let Some(r) = rows.next().map_err(|e| self.e(e))? {
+        let sql = "SELECT rowid, status, substatus, kind, counted, floor, entries FROM top_lists WHERE file_id = ?1 AND day = ?2";
+        self.each_row(sql, id, day, |r| {
             let get = || -> rusqlite::Result<_> {
                 let rowid: i64 = r.get(0)?;
                 let key = (
@@ -282,7 +286,7 @@ impl Tx<'_, '_> {
                 Ok(list_of_row(r, 3)?.map(|l| (rowid, key, l)))
             };
             let Some((rowid, key, row)) = get().map_err(|e| self.e(e))? else {
-                continue;
+                return Ok(());
             };
             let s = stored.entry((key, row.kind)).or_default();
             self.absorb(&row, &mut s.list)?;
@@ -297,9 +301,8 @@ impl Tx<'_, '_> {
                 }
                 Some(_) => s.extra.push(rowid),
             }
-        }
-        drop(rows);
-        drop(st);
+            Ok(())
+        })?;
         let mut day_top: BTreeMap<ErrorKey, TopPair> = BTreeMap::new();
         if !add.is_empty() {
             // Prepared once for all the lists, not looked up in the cache for each.
