@@ -1,269 +1,39 @@
 //! iislog: every status an IIS server served, counted and explained.
 //!
-//! The data flows one way; each arrow names the only type that crosses it:
+//! The data flows one way, and the folders of `src/` are its stages, in order; a module
+//! imports only from the stages before it (and the shared vocabulary at the top):
 //!
 //! ```text
-//! discover ─Vec<LogFile>─► source ─Bytes─► chunk (parse::scan per piece, rayon) ─Tally─►
-//!   merge per service ─CodeCounts─► summary (+catalogue) ─Summary─► output::{table,csv,json}
+//! error, service, tally, days, progress   shared vocabulary: errors, services, counts, days
+//! format/    what a line looks like: W3C (#Fields), native, NCSA; the Request view
+//! input/     paths ─► identify ─► LogFile ─► source (mapped bytes) / archive (streams)
+//! parse/     bytes ─► lines ─► LineSink::request(&Request), in parallel chunks or streams
+//! summary/   sink: Tally per file ─► CodeCounts per service ─► Summary (+ catalogue)
+//! catalogue/ what each code means and usually causes, en/ja/nb
+//! output/    Summary ─► table, CSV, JSON; `explain` pages
+//! collect/   sink: Request ─► DayTally per day (hours, sites, top URIs and clients)
+//! history/   DayTally ─► SQLite, incremental by file offset
+//! report/    DayTally ─► day folders (CSV, report.html), alert rules, `merge`
 //! ```
 //!
 //! Workers never print: unreadable inputs become `Problem`s and skipped lines are counted
 //! by reason, and both are reported once, after the merge.
 
-pub mod catalogue;
-pub mod chunk;
-pub mod codepage;
-pub mod columns;
 pub mod config;
 pub mod days;
-pub mod discover;
 pub mod error;
-pub mod explain;
-pub mod formats;
+pub mod progress;
+pub mod service;
+pub mod tally;
+
+pub mod catalogue;
+pub mod collect;
+pub mod format;
 pub mod history;
+pub mod input;
 pub mod output;
 pub mod parse;
-pub mod progress;
 pub mod report;
-pub mod service;
-pub mod source;
 pub mod summary;
-pub mod tally;
-pub mod w3c;
 
-use std::collections::BTreeMap;
-use std::path::PathBuf;
-use std::time::{Duration, Instant};
-
-use rayon::prelude::*;
-
-use crate::catalogue::{Catalogue, Lang};
-use crate::discover::{LogFile, Passed};
-use crate::error::{Error, Problem};
-use crate::parse::Header;
-use crate::progress::Progress;
-use crate::service::Service;
-use crate::summary::{FileSummary, Summary};
-use crate::tally::CodeCounts;
-use crate::w3c::FieldMap;
-
-/// What `summary` is asked to do, resolved from the command line.
-#[derive(Debug, Clone)]
-pub struct SummaryOptions {
-    pub inputs: Vec<PathBuf>,
-    /// Header for files that lost theirs (`--fields`).
-    pub fields: Option<FieldMap>,
-    /// Worker threads; `None` lets rayon use every core.
-    pub threads: Option<usize>,
-    /// Bytes per parallel piece of one file.
-    pub chunk_size: usize,
-    pub lang: Lang,
-    /// Fill the `causes` column.
-    pub details: bool,
-}
-
-impl SummaryOptions {
-    pub fn new(inputs: Vec<PathBuf>) -> SummaryOptions {
-        SummaryOptions {
-            inputs,
-            fields: None,
-            threads: None,
-            chunk_size: chunk::DEFAULT_CHUNK,
-            lang: Lang::En,
-            details: false,
-        }
-    }
-}
-
-/// The result of a `summary` run.
-#[derive(Debug)]
-pub struct Outcome {
-    pub summary: Summary,
-    /// Files passed over during discovery, with the reason.
-    pub passed: Vec<Passed>,
-    /// Inputs that could not be read.
-    pub problems: Vec<Problem>,
-    pub elapsed: Duration,
-    /// HTTPERR requests by status, reason and (for 503s) queue; empty without HTTPERR logs.
-    pub httperr: Vec<formats::httperr::HttpErrRow>,
-}
-
-/// How a run ended, for the exit code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RunStatus {
-    /// Every input was read.
-    Clean,
-    /// Some inputs could not be read; the summary covers the rest.
-    SomeUnreadable,
-}
-
-impl Outcome {
-    pub fn status(&self) -> RunStatus {
-        if self.problems.is_empty() {
-            RunStatus::Clean
-        } else {
-            RunStatus::SomeUnreadable
-        }
-    }
-}
-
-/// Discovers, reads, tallies and annotates. Fails only when there is nothing to read.
-pub fn summarize(opts: &SummaryOptions, progress: &Progress) -> Result<Outcome, Error> {
-    let started = Instant::now();
-    let found = discover::discover_all(&opts.inputs);
-    summarize_found(found, opts, progress, started)
-}
-
-/// The rest of [`summarize`] once discovery is done: a file may still vanish or become
-/// unreadable in between, which makes it a `Problem` while the others are read.
-pub fn summarize_found(
-    found: discover::Discovery,
-    opts: &SummaryOptions,
-    progress: &Progress,
-    started: Instant,
-) -> Result<Outcome, Error> {
-    if found.files.is_empty() {
-        let hint = match found.problems.first() {
-            Some(p) => format!(" ({p})"),
-            None if found.passed.is_empty() => String::new(),
-            None => format!(
-                " ({} files passed over; --verbose lists them)",
-                found.passed.len()
-            ),
-        };
-        return Err(Error::NothingToRead {
-            inputs: opts
-                .inputs
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", "),
-            hint,
-        });
-    }
-    progress.set_length(found.files.iter().map(|f| f.len).sum());
-    let header = opts
-        .fields
-        .clone()
-        .map_or(Header::None, |m| Header::Fields(m.into()));
-    let read = || tally_files(&found.files, &header, opts.chunk_size, progress);
-    let merged = match opts.threads {
-        Some(n) => match rayon::ThreadPoolBuilder::new().num_threads(n).build() {
-            Ok(pool) => pool.install(read),
-            Err(_) => read(),
-        },
-        None => read(),
-    };
-    progress.finish();
-    let mut problems = found.problems;
-    problems.extend(merged.problems);
-    let summary = Summary::build(
-        &merged.counts,
-        merged.files,
-        Catalogue::builtin(),
-        opts.lang,
-        opts.details,
-    );
-    let httperr = formats::httperr::rows(
-        &merged.reasons,
-        Catalogue::builtin(),
-        opts.lang,
-        opts.details,
-    );
-    Ok(Outcome {
-        summary,
-        passed: found.passed,
-        problems,
-        elapsed: started.elapsed(),
-        httperr,
-    })
-}
-
-/// Per-thread accumulator: counts per service, and per-file results kept in file order.
-#[derive(Default)]
-struct Merged {
-    counts: BTreeMap<Service, CodeCounts>,
-    files: Vec<FileSummary>,
-    problems: Vec<Problem>,
-    reasons: formats::httperr::ReasonCounts,
-}
-
-impl Merged {
-    fn merge(mut self, other: Merged) -> Merged {
-        for (service, codes) in other.counts {
-            let mine = self.counts.entry(service).or_default();
-            for (k, v) in codes {
-                *mine.entry(k).or_insert(0) += v;
-            }
-        }
-        self.files.extend(other.files);
-        self.problems.extend(other.problems);
-        formats::httperr::merge_reasons(&mut self.reasons, other.reasons);
-        self
-    }
-
-    /// Adds one file's tally: its codes to its service's, its account to the files.
-    fn add(&mut self, file: &LogFile, index: usize, tally: tally::Tally) {
-        let codes = self.counts.entry(file.service).or_default();
-        for (k, v) in tally.codes {
-            *codes.entry(k).or_insert(0) += v;
-        }
-        self.files.push(FileSummary {
-            path: file.path.clone(),
-            service: file.service,
-            acct: tally.acct,
-            examples: tally.examples,
-            index,
-        });
-    }
-}
-
-/// Reads every file in parallel (and large files in parallel pieces) and merges the
-/// tallies; per-file results come back in discovery order.
-fn tally_files(files: &[LogFile], header: &Header, chunk: usize, progress: &Progress) -> Merged {
-    let on_chunk = |n: u64| progress.inc(n);
-    let mut merged = files
-        .par_iter()
-        .enumerate()
-        .fold(Merged::default, |mut acc, (index, file)| {
-            if let Some(member) = &file.member {
-                let read =
-                    formats::archive::tally_member(member, file.format, file.service, header);
-                on_chunk(file.len);
-                match read {
-                    Ok(t) => {
-                        formats::httperr::merge_reasons(&mut acc.reasons, t.reasons);
-                        acc.add(file, index, t.tally);
-                    }
-                    Err(e) => acc.problems.push(Problem {
-                        path: file.path.clone(),
-                        message: e.to_string(),
-                    }),
-                }
-                return acc;
-            }
-            match source::load(&file.path) {
-                Ok(bytes) => {
-                    // HTTPERR rows are also counted by reason: a sink of their own, so the
-                    // HTTP loop stays as it is.
-                    let tally = if file.format != formats::LineFormat::W3c {
-                        formats::tally_plain(&bytes, file.format, chunk, &on_chunk)
-                    } else if file.service == Service::HttpErr {
-                        let proto = formats::httperr::HttpErrTally::default();
-                        let (t, _) = chunk::scan_bytes(&bytes, header, chunk, &on_chunk, &proto);
-                        formats::httperr::merge_reasons(&mut acc.reasons, t.reasons);
-                        t.tally
-                    } else {
-                        chunk::tally_bytes(&bytes, header, chunk, &on_chunk)
-                    };
-                    acc.add(file, index, tally);
-                }
-                Err(e) => acc.problems.push(Problem::io(&file.path, &e)),
-            }
-            acc
-        })
-        .reduce(Merged::default, Merged::merge);
-    merged.files.sort_by_key(|f| f.index);
-    merged.problems.sort_by(|a, b| a.path.cmp(&b.path));
-    merged
-}
+pub use crate::summary::run::{summarize, summarize_found, Outcome, RunStatus, SummaryOptions};

@@ -14,10 +14,10 @@ use clap::Parser;
 
 use iislog::catalogue::Lang;
 use iislog::error::Error;
+use iislog::format::w3c::FieldMap;
 use iislog::output::{self, Format, WriteOptions};
 use iislog::progress::Progress;
 use iislog::tally::SkipReason;
-use iislog::w3c::FieldMap;
 use iislog::{config, Outcome, RunStatus, SummaryOptions};
 
 use crate::cli::{Cli, Command, ExplainArgs, HistoryArgs, MergeArgs, ReportArgs, SummaryArgs};
@@ -180,7 +180,7 @@ fn resolve_lang(flag: Option<&str>) -> anyhow::Result<Lang> {
 
 fn explain(args: ExplainArgs) -> anyhow::Result<u8> {
     use iislog::catalogue::{Catalogue, Table};
-    use iislog::explain as ex;
+    use iislog::output::explain as ex;
     let cat = Catalogue::builtin();
     let lang = resolve_lang(args.lang.as_deref())?;
     let service = args.service.unwrap_or(iislog::service::Service::Http);
@@ -337,7 +337,7 @@ fn report(args: ReportArgs) -> anyhow::Result<u8> {
         codepage: args
             .codepage
             .as_deref()
-            .map(iislog::codepage::parse)
+            .map(iislog::format::codepage::parse)
             .transpose()?,
     };
     let outcome = run::report(&opts)?;

@@ -48,9 +48,55 @@ impl fmt::Display for Service {
     }
 }
 
+/// The service and site a folder name gives: `W3SVC<n>`, `MSFTPSVC<n>`, `FTPSVC<n>`,
+/// `SMTPSVC<n>`, `HTTPERR`, in any case.
+pub fn service_of_folder(name: &str) -> Option<(Service, Option<u32>)> {
+    let upper = name.to_ascii_uppercase();
+    if upper == "HTTPERR" {
+        return Some((Service::HttpErr, None));
+    }
+    for (prefix, service) in [
+        ("W3SVC", Service::Http),
+        ("MSFTPSVC", Service::Ftp),
+        ("FTPSVC", Service::Ftp),
+        ("SMTPSVC", Service::Smtp),
+    ] {
+        if let Some(n) = upper.strip_prefix(prefix) {
+            if n.is_empty() {
+                return Some((service, None));
+            }
+            if let Ok(site) = n.parse::<u32>() {
+                return Some((service, Some(site)));
+            }
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn folders() {
+        assert_eq!(service_of_folder("W3SVC1"), Some((Service::Http, Some(1))));
+        assert_eq!(
+            service_of_folder("w3svc20"),
+            Some((Service::Http, Some(20)))
+        );
+        assert_eq!(
+            service_of_folder("MSFTPSVC2"),
+            Some((Service::Ftp, Some(2)))
+        );
+        assert_eq!(service_of_folder("FTPSVC3"), Some((Service::Ftp, Some(3))));
+        assert_eq!(
+            service_of_folder("SMTPSVC1"),
+            Some((Service::Smtp, Some(1)))
+        );
+        assert_eq!(service_of_folder("HTTPERR"), Some((Service::HttpErr, None)));
+        assert_eq!(service_of_folder("W3SVCx"), None);
+        assert_eq!(service_of_folder("LogFiles"), None);
+    }
 
     #[test]
     fn names_round_trip() {

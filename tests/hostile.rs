@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use iislog::chunk::tally_bytes;
+use iislog::parse::chunk::tally_bytes;
 use iislog::parse::Header;
 use iislog::tally::{Accounting, Code, Codes, SkipReason, Tally};
 
@@ -428,7 +428,7 @@ fn a_file_that_grows_while_read() {
     }
     text.push_str("2026-11-23 00:00:02 10.0.0.1 GET /half");
     std::fs::write(&path, &text).unwrap();
-    let bytes = iislog::source::load(&path).unwrap();
+    let bytes = iislog::input::source::load(&path).unwrap();
     // IIS finishes the line and writes more while the map is held.
     let mut f = std::fs::OpenOptions::new()
         .append(true)
@@ -460,7 +460,7 @@ fn a_file_deleted_between_discovery_and_reading() {
     std::fs::create_dir_all(keep.parent().unwrap()).unwrap();
     std::fs::write(&keep, format!("{H}{}", ok("200"))).unwrap();
     std::fs::write(&gone, format!("{H}{}", ok("404"))).unwrap();
-    let found = iislog::discover::discover(&[dir.path().to_path_buf()]);
+    let found = iislog::input::discover::discover(&[dir.path().to_path_buf()]);
     assert_eq!(found.files.len(), 2);
     std::fs::remove_file(&gone).unwrap();
     let opts = iislog::SummaryOptions::new(vec![dir.path().to_path_buf()]);

@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
-use iislog::chunk::tally_bytes;
+use iislog::format::w3c::FieldMap;
+use iislog::parse::chunk::tally_bytes;
 use iislog::parse::Header;
 use iislog::tally::{Accounting, Code, Codes, Example, SkipReason, Tally, EXAMPLES_PER_REASON};
-use iislog::w3c::FieldMap;
 use proptest::prelude::*;
 
 /// Field names a generated `#Fields` picks from, in any order.

@@ -2,7 +2,7 @@
 //! must tally without panicking, account for every line, and equal the sequential scan.
 #![no_main]
 
-use iislog::chunk::tally_bytes;
+use iislog::parse::chunk::tally_bytes;
 use iislog::parse::Header;
 use libfuzzer_sys::fuzz_target;
 

@@ -9,8 +9,8 @@ use std::hash::BuildHasherDefault;
 use rusqlite::{params, Row};
 
 use super::{code_from_sql, code_to_sql, codes_of_row, hist_parse, hist_text, HistoryError, Tx, R};
+use crate::collect::{DayTally, ErrorKey, HourStats, TopN, TopPair};
 use crate::days::{day_text, Day};
-use crate::report::{DayTally, ErrorKey, HourStats, TopN, TopPair};
 use crate::tally::{Codes, KeyHasher};
 
 /// The `kind` column of a top list's rows, in `TopPair` order: uris, client IPs, users.
@@ -372,8 +372,8 @@ impl Tx<'_, '_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::collect::BUCKETS;
     use crate::history::{new_history, with_one_file, FileDay};
-    use crate::report::BUCKETS;
     use crate::service::Service;
     use crate::tally::Code;
 

@@ -12,13 +12,24 @@ use std::time::Duration;
 use rusqlite::config::DbConfig;
 use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};
 
+use crate::collect::{DayTally, TopN, TopPair, BUCKETS};
 use crate::days::{date_of, day_of, day_text, Day};
-use crate::report::alert::{Baseline, DayCounts};
-use crate::report::{DayTally, TopN, TopPair, BUCKETS};
 use crate::service::Service;
 use crate::tally::{Accounting, Code, Codes};
 
 pub use rusqlite::Transaction;
+
+/// The counts of one day: requests per service and triple.
+pub type DayCounts = BTreeMap<(Service, Codes), u64>;
+
+/// What history says before the day checked.
+#[derive(Debug, Clone, Default)]
+pub struct Baseline {
+    /// The previous 7 days that have requests.
+    pub prev7: Vec<DayCounts>,
+    /// Triples seen in the previous 30 days.
+    pub seen30: BTreeSet<(Service, Codes)>,
+}
 
 /// What can go wrong with a history database; each says what to do.
 #[derive(Debug, thiserror::Error)]
@@ -844,7 +855,7 @@ mod tests {
             assert_eq!((got.floor, got.total), (want.floor, want.total));
             // Read back, a list is compacted to its capacity: what is kept is as it was.
             let kept = got.sorted();
-            assert!(kept.len() <= crate::report::topn::CAPACITY && kept.len() >= 50);
+            assert!(kept.len() <= crate::collect::topn::CAPACITY && kept.len() >= 50);
             let before = want.sorted();
             for c in &kept {
                 assert!(before.contains(c), "{c:?} changed");

@@ -7,8 +7,8 @@ use std::io::{self, Write};
 
 use super::csv::safe_cell;
 use super::table::sanitize;
-use crate::formats::httperr::HttpErrRow;
 use crate::summary::code_text;
+use crate::summary::httperr::HttpErrRow;
 
 /// The HTTPERR CSV's columns, in order (`causes` follows with `--details`).
 pub const HEADER: [&str; 6] = [

@@ -3,13 +3,14 @@
 //! destination is the caller's.
 
 mod csv;
+pub mod explain;
 mod httperr;
 mod json;
 mod table;
 
 use std::io::{self, Write};
 
-use crate::formats::httperr::HttpErrRow;
+use crate::summary::httperr::HttpErrRow;
 use crate::summary::Summary;
 
 pub use self::csv::{safe_cell, writer as csv_writer};

@@ -3,11 +3,10 @@
 //! median share of the previous 7 days (`5xx>3x`); `new` trips on a status triple not seen
 //! in the previous 30 days. A tripped rule makes the run exit 3.
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use crate::days::{day_text, Day};
-use crate::service::Service;
+use crate::history::{Baseline, DayCounts};
 use crate::summary::code_text;
 use crate::tally::{Code, Codes};
 
@@ -131,18 +130,6 @@ impl fmt::Display for Rule {
     }
 }
 
-/// The counts of one day: requests per service and triple.
-pub type DayCounts = BTreeMap<(Service, Codes), u64>;
-
-/// What history says before the day checked.
-#[derive(Debug, Clone, Default)]
-pub struct Baseline {
-    /// The previous 7 days that have requests.
-    pub prev7: Vec<DayCounts>,
-    /// Triples seen in the previous 30 days.
-    pub seen30: BTreeSet<(Service, Codes)>,
-}
-
 /// A rule that tripped, with its figures.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Tripped {
@@ -263,6 +250,7 @@ pub fn check(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::service::Service;
 
     fn c(s: u32, sub: u32) -> (Service, Codes) {
         (

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use crate::catalogue::{Catalogue, Lang};
+use crate::collect::{topn, HourStats, ReportDay};
 use crate::days::day_text;
-use crate::report::{topn, write, HourStats, ReportDay};
 use crate::service::Service;
 use crate::summary::{code_text, Summary};
 
@@ -228,7 +228,7 @@ fn ftp_section(day: &ReportDay) -> String {
         );
     }
     h.push_str("</table>\n");
-    let (ips, users) = write::ftp_failed_logins(day);
+    let (ips, users) = day.ftp_failed_logins();
     h.push_str("<h2>Failed FTP logins (530)</h2>\n<table id=\"ftp-failed-logins\"><tr><th>by</th><th>value</th><th class=\"n\">count</th></tr>\n");
     let mut any = false;
     for (kind, list) in [("client IP", &ips), ("user", &users)] {

@@ -10,21 +10,22 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use crate::catalogue::Lang;
-use crate::chunk::{self, scan_bytes};
+use crate::collect::collect_other::{collect_plain, PlainCollector};
+use crate::collect::collector::{CollectConfig, Collector, FileDays};
+use crate::collect::{DayTally, ReportDay};
 use crate::days::{day_text, may_hold, Day, DayRange, UtcOffset};
-use crate::discover::{self, LogFile};
 use crate::error::{Error, Problem};
-use crate::formats::archive::{self, ArchiveError, Member};
-use crate::formats::LineFormat;
-use crate::history::{fnv1a, FileDay, HistoryError, Store, Tx, HEAD_LEN};
-use crate::parse::Header;
+use crate::format::w3c::FieldMap;
+use crate::format::LineFormat;
+use crate::history::{fnv1a, DayCounts, FileDay, HistoryError, Store, Tx, HEAD_LEN};
+use crate::input::archive::{self, ArchiveError, Member};
+use crate::input::discover::{self, LogFile};
+use crate::input::source;
+use crate::parse::chunk::{self, scan_bytes};
+use crate::parse::{stream, Header};
 use crate::report::alert::{self, Rule, Tripped};
-use crate::report::collect::{CollectConfig, Collector, FileDays};
-use crate::report::collect_other::{collect_plain, PlainCollector};
-use crate::report::{write, DayTally, ReportDay};
+use crate::report::write;
 use crate::service::Service;
-use crate::source;
-use crate::w3c::FieldMap;
 
 /// What `report` is asked to do.
 #[derive(Debug, Clone)]
@@ -239,10 +240,10 @@ fn collect_member(
     cfg: Arc<CollectConfig>,
 ) -> Result<FileDays, ArchiveError> {
     if format == LineFormat::W3c {
-        archive::scan_member(member, format, &Header::None, &Collector::new(cfg))
+        stream::scan_member(member, format, &Header::None, &Collector::new(cfg))
             .map(Collector::finish)
     } else {
-        archive::scan_member(member, format, &Header::None, &PlainCollector::new(cfg))
+        stream::scan_member(member, format, &Header::None, &PlainCollector::new(cfg))
             .map(PlainCollector::finish)
     }
 }
@@ -287,8 +288,8 @@ fn last_block_date(bytes: &[u8]) -> Option<(Day, i32)> {
 }
 
 /// Requests per service and triple of a report day.
-pub fn counts_of(rd: &ReportDay) -> alert::DayCounts {
-    let mut c = alert::DayCounts::new();
+pub fn counts_of(rd: &ReportDay) -> DayCounts {
+    let mut c = DayCounts::new();
     for ((_, service), t) in &rd.parts {
         for (k, n) in t.triples() {
             *c.entry((*service, k)).or_insert(0) += n;

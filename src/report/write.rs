@@ -11,9 +11,10 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::catalogue::{Catalogue, Lang};
+use crate::collect::{topn, ReportDay};
 use crate::days::{day_text, Day};
 use crate::output::{self, safe_cell, Format, WriteOptions};
-use crate::report::{html, topn, ReportDay};
+use crate::report::html;
 use crate::service::Service;
 use crate::summary::{code_text, Summary};
 use crate::tally::CodeCounts;
@@ -211,28 +212,13 @@ pub fn ftp_commands_csv(day: &ReportDay) -> io::Result<Vec<u8>> {
     Ok(buf)
 }
 
-/// The failed FTP logins (530, every substatus) of a day: (by client IP, by user name).
-pub fn ftp_failed_logins(day: &ReportDay) -> (topn::TopN, topn::TopN) {
-    let mut ips = topn::TopN::default();
-    let mut users = topn::TopN::default();
-    if let Some(t) = day.by_service().get(&Service::Ftp) {
-        for ((status, _), pair) in &t.top {
-            if *status == 530 {
-                ips.merge(pair.ips.clone());
-                users.merge(pair.users.clone());
-            }
-        }
-    }
-    (ips, users)
-}
-
 /// `ftp-failed-logins.csv`: failed FTP logins (530) by client IP and by user name, the
 /// `topn::SHOWN` most frequent of each. Header only without FTP.
 pub fn ftp_failed_logins_csv(day: &ReportDay) -> io::Result<Vec<u8>> {
     let mut buf = Vec::new();
     let mut w = csv_writer(&mut buf);
     w.write_record(["kind", "rank", "value", "count", "max_overcount"])?;
-    let (ips, users) = ftp_failed_logins(day);
+    let (ips, users) = day.ftp_failed_logins();
     for (kind, list) in [("client-ip", &ips), ("user", &users)] {
         for (rank, c) in list.sorted().into_iter().take(topn::SHOWN).enumerate() {
             w.write_record([

@@ -5,11 +5,11 @@
 use std::collections::BTreeMap;
 
 use crate::catalogue::{Catalogue, Lang};
-use crate::chunk::ChunkSink;
+use crate::format::w3c::{Directive, FieldMap};
+use crate::parse::chunk::ChunkSink;
 use crate::parse::LineSink;
 use crate::service::Service;
 use crate::tally::{Code, Codes, SkipReason, Tally};
-use crate::w3c::{Directive, FieldMap};
 
 /// One HTTPERR count key: status, reason, queue (`-` unless the status is 503).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -144,7 +144,7 @@ pub fn rows(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chunk::scan_bytes;
+    use crate::parse::chunk::scan_bytes;
     use crate::parse::Header;
 
     const LOG: &[u8] = b"#Software: Microsoft HTTP API 2.0\r\n#Fields: date time c-ip c-port s-ip s-port cs-version cs-method cs-uri sc-status s-siteid s-reason s-queuename\r\n\

@@ -15,16 +15,17 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 
-use crate::chunk::ChunkSink;
+use crate::format::w3c::{Directive, FieldMap};
+use crate::parse::chunk::ChunkSink;
 use crate::parse::LineSink;
 use crate::tally::SkipReason;
-use crate::w3c::{Directive, FieldMap};
 
-use crate::codepage;
+use crate::collect::class_of;
+use crate::collect::collector::{CollectConfig, FileDays};
 use crate::days::{self, Day};
-use crate::formats::{self, native, ncsa, LineFormat};
-use crate::report::class_of;
-use crate::report::collect::{CollectConfig, FileDays};
+use crate::format::codepage;
+use crate::format::{native, ncsa, LineFormat};
+use crate::parse::plain;
 use crate::tally::{Code, Codes, Tally};
 
 /// What one line gives beyond its codes.
@@ -38,7 +39,7 @@ struct Placed<'l> {
 }
 
 /// Collects whole lines of a native or NCSA log. The line account is the one `summary`
-/// gives (`formats::scan_plain`); `at_file_end` as there.
+/// gives (`plain::scan_plain`); `at_file_end` as there.
 pub fn collect_plain(
     bytes: &[u8],
     format: LineFormat,
@@ -46,7 +47,7 @@ pub fn collect_plain(
     cfg: &CollectConfig,
 ) -> FileDays {
     let mut tally = Tally::default();
-    tally.acct.lines = formats::scan_plain(bytes, format, at_file_end, &mut tally);
+    tally.acct.lines = plain::scan_plain(bytes, format, at_file_end, &mut tally);
     tally.acct.bytes = bytes.len() as u64;
     tally.codes.clear();
     let mut out = FileDays::default();

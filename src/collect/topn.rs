@@ -129,9 +129,9 @@ fn rank_keys(a: (&Key, u64), b: (&Key, u64)) -> std::cmp::Ordering {
 
 impl TopN {
     /// Counts one occurrence of `value` (bytes from the log; bytes that are not UTF-8
-    /// are kept as `\xNN` escapes, see [`crate::codepage::show`]).
+    /// are kept as `\xNN` escapes, see [`crate::format::codepage::show`]).
     pub fn add(&mut self, value: &[u8]) {
-        self.add_text(&crate::codepage::show(value, None));
+        self.add_text(&crate::format::codepage::show(value, None));
     }
 
     /// Counts one occurrence of `text` (already decoded for display).

@@ -1,60 +1,11 @@
-//! The log formats besides W3C HTTP, each in its own module: HTTP.sys's error log read by
-//! reason and queue, IIS native and NCSA lines, and archived logs. Each gives the same
-//! `Tally` as the W3C scanner, so every format lands in one summary.
-
-pub mod archive;
-pub mod httperr;
-pub mod native;
-pub mod ncsa;
+//! The line loop of the formats without directives (IIS native and NCSA): every line is
+//! a request, blank, or skipped by reason, and is handed to the same sinks as W3C lines.
 
 use rayon::prelude::*;
 
-use crate::chunk;
+use crate::format::{native, ncsa, LineFormat};
+use crate::parse::chunk;
 use crate::tally::{Codes, SkipReason, Tally};
-
-/// How a log file's lines are laid out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum LineFormat {
-    /// W3C extended (`ex`, `u_ex`, `httperr`): `#Fields` says what each column holds.
-    #[default]
-    W3c,
-    /// The IIS log file format (`in`, `u_in`): fixed comma-separated fields.
-    Native,
-    /// NCSA common (`nc`, `u_nc`).
-    Ncsa,
-}
-
-/// The format an IIS log name gives (`inYYMMDD.log` → native, `ncYYMMDD.log` → NCSA, in
-/// any case, with or without `u_`), or `None` when the name is no log name of these two.
-pub fn format_of_name(name: &str) -> Option<LineFormat> {
-    let lower = name.to_ascii_lowercase();
-    let stem = lower.strip_suffix(".log")?;
-    let stem = stem.strip_prefix("u_").unwrap_or(stem);
-    let dated = |rest: &str| rest.len() >= 4 && rest.bytes().take(4).all(|b| b.is_ascii_digit());
-    match stem.split_at_checked(2)? {
-        ("in", rest) if dated(rest) => Some(LineFormat::Native),
-        ("nc", rest) if dated(rest) => Some(LineFormat::Ncsa),
-        _ => None,
-    }
-}
-
-/// The format a file's first bytes show: the first line that is not blank (after a BOM)
-/// is an NCSA or a native line; `None` for anything else (W3C, or not a log).
-pub fn sniff(head: &[u8]) -> Option<LineFormat> {
-    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
-    let line = head
-        .split(|&b| b == b'\n')
-        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
-        .find(|l| !l.is_empty())?;
-    if ncsa::looks_like(line) {
-        Some(LineFormat::Ncsa)
-    } else if native::looks_like(line) {
-        Some(LineFormat::Native)
-    } else {
-        None
-    }
-}
 
 impl LineFormat {
     /// The per-line reader of a format without headers.
@@ -134,36 +85,6 @@ pub fn tally_plain(
 mod tests {
     use super::*;
     use crate::tally::Code;
-
-    #[test]
-    fn names() {
-        for (name, want) in [
-            ("in261123.log", Some(LineFormat::Native)),
-            ("u_in261123.log", Some(LineFormat::Native)),
-            ("IN2611.LOG", Some(LineFormat::Native)),
-            ("nc261123.log", Some(LineFormat::Ncsa)),
-            ("u_nc261123.log", Some(LineFormat::Ncsa)),
-            ("ex261123.log", None),
-            ("index.log", None),
-            ("nc.log", None),
-            ("in261123.txt", None),
-        ] {
-            assert_eq!(format_of_name(name), want, "{name}");
-        }
-    }
-
-    #[test]
-    fn sniffing() {
-        let native = b"\xEF\xBB\xBF10.0.0.1, -, 11/23/26, 8:00:00, W3SVC1, WEB, 10.0.0.5, 1, 2, 3, 200, 0, GET, /a, -,\r\n";
-        assert_eq!(sniff(native), Some(LineFormat::Native));
-        let ncsa = b"\n10.0.0.1 - - [23/Nov/2026:09:00:01 +0100] \"GET / HTTP/1.1\" 200 5\n";
-        assert_eq!(sniff(ncsa), Some(LineFormat::Ncsa));
-        assert_eq!(
-            sniff(b"#Software: Microsoft Internet Information Services 10.0\r\n"),
-            None
-        );
-        assert_eq!(sniff(b"hello"), None);
-    }
 
     /// Worked out by hand: 6 lines, 3 requests, 1 blank, 1 binary, 1 truncated; every
     /// chunk size gives the same tally and the same example line numbers.

@@ -9,10 +9,11 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::error::Problem;
-use crate::formats::archive::{self, ArchiveError, Kind, Member};
-use crate::formats::{self, LineFormat};
+use crate::format::LineFormat;
+use crate::input::archive::{self, ArchiveError, Kind, Member};
+use crate::input::identify::{self, is_log_name};
+use crate::input::source::open_shared;
 use crate::service::Service;
-use crate::source::open_shared;
 
 /// A file to read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -166,15 +167,13 @@ impl Walk {
         if let Some(kind) = archive::kind_of(path).filter(|_| self.all) {
             return self.archive(path, kind, len, named);
         }
-        let name = path.file_name().and_then(|n| n.to_str());
-        let by_name = name.is_some_and(is_log_name);
-        let named_format = name.and_then(formats::format_of_name);
-        let folder = path
-            .parent()
-            .and_then(|p| p.file_name())
+        let name = path
+            .file_name()
             .and_then(|n| n.to_str())
-            .and_then(service_of_folder);
-        let head = if by_name && folder.is_some() {
+            .unwrap_or_default();
+        let folder = identify::folder_of(path);
+        // The name and folder decide most files without opening them.
+        let head = if is_log_name(name) && folder.is_some() {
             Vec::new()
         } else {
             match read_head(path) {
@@ -182,30 +181,20 @@ impl Walk {
                 Err(e) => return self.out.problems.push(Problem::io(path, &e)),
             }
         };
-        let format = named_format.or_else(|| formats::sniff(&head));
-        if !(named || by_name || format.is_some() || starts_with_directive(&head)) {
+        let Some(id) = identify::identify(name, &head, named) else {
             return self.out.passed.push(Passed {
                 path: path.to_path_buf(),
                 why: "not an IIS log name and does not start with a W3C directive",
             });
-        }
-        let format = format.unwrap_or_default();
+        };
+        let format = id.format;
         if format != LineFormat::W3c && !self.all {
             return self.out.passed.push(Passed {
                 path: path.to_path_buf(),
                 why: "an IIS native or NCSA log: `summary` reads it, `report` not yet",
             });
         }
-        let (service, site) = folder.unwrap_or_else(|| {
-            let service = match format {
-                LineFormat::W3c => service_of_content(&head),
-                LineFormat::Native => first_line(&head)
-                    .and_then(formats::native::service_of)
-                    .unwrap_or(Service::Http),
-                LineFormat::Ncsa => Service::Http,
-            };
-            (service, None)
-        });
+        let (service, site) = folder.unwrap_or((id.service, None));
         self.out.files.push(LogFile {
             path: path.to_path_buf(),
             service,
@@ -241,11 +230,7 @@ impl Walk {
                 why: "an archive that holds no IIS log",
             });
         }
-        let around = path
-            .parent()
-            .and_then(|p| p.file_name())
-            .and_then(|n| n.to_str())
-            .and_then(service_of_folder);
+        let around = identify::folder_of(path);
         for f in found {
             let (service, site) = f.folder.or(around).unwrap_or((f.content_service, None));
             self.out.files.push(LogFile {
@@ -266,225 +251,9 @@ fn read_head(path: &Path) -> std::io::Result<Vec<u8>> {
     Ok(head)
 }
 
-/// The first line of `head` that is not blank, after a BOM, without its line end.
-fn first_line(head: &[u8]) -> Option<&[u8]> {
-    strip_bom(head)
-        .split(|&b| b == b'\n')
-        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
-        .find(|l| !l.is_empty())
-}
-
-/// IIS's log file names, in any case: `exYYMMDD.log` and `u_exYYMMDD.log` with their
-/// hourly, weekly and monthly variants and any suffix a copy got, `httperr<n>.log`, and
-/// the native and NCSA names `inYYMMDD.log`, `ncYYMMDD.log` (with or without `u_`).
-pub fn is_log_name(name: &str) -> bool {
-    if formats::format_of_name(name).is_some() {
-        return true;
-    }
-    let lower = name.to_ascii_lowercase();
-    let Some(stem) = lower.strip_suffix(".log") else {
-        return false;
-    };
-    let stem = stem.strip_prefix("u_").unwrap_or(stem);
-    if let Some(rest) = stem.strip_prefix("ex") {
-        return rest.len() >= 4 && rest.bytes().take(4).all(|b| b.is_ascii_digit());
-    }
-    stem.starts_with("httperr")
-}
-
-/// The service and site a folder name gives: `W3SVC<n>`, `MSFTPSVC<n>`, `FTPSVC<n>`,
-/// `SMTPSVC<n>`, `HTTPERR`, in any case.
-pub fn service_of_folder(name: &str) -> Option<(Service, Option<u32>)> {
-    let upper = name.to_ascii_uppercase();
-    if upper == "HTTPERR" {
-        return Some((Service::HttpErr, None));
-    }
-    for (prefix, service) in [
-        ("W3SVC", Service::Http),
-        ("MSFTPSVC", Service::Ftp),
-        ("FTPSVC", Service::Ftp),
-        ("SMTPSVC", Service::Smtp),
-    ] {
-        if let Some(n) = upper.strip_prefix(prefix) {
-            if n.is_empty() {
-                return Some((service, None));
-            }
-            if let Ok(site) = n.parse::<u32>() {
-                return Some((service, Some(site)));
-            }
-        }
-    }
-    None
-}
-
-fn strip_bom(b: &[u8]) -> &[u8] {
-    b.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(b)
-}
-
-/// True when the bytes begin (after a BOM) with `#Software:`, `#Version:` or `#Fields:`.
-pub fn starts_with_directive(head: &[u8]) -> bool {
-    let head = strip_bom(head);
-    [&b"#Software:"[..], b"#Version:", b"#Fields:"]
-        .iter()
-        .any(|d| head.len() >= d.len() && head[..d.len()].eq_ignore_ascii_case(d))
-}
-
-const FTP_VERBS: &[&str] = &[
-    "USER",
-    "PASS",
-    "RETR",
-    "STOR",
-    "LIST",
-    "NLST",
-    "CWD",
-    "PWD",
-    "MKD",
-    "RMD",
-    "DELE",
-    "PASV",
-    "EPSV",
-    "PORT",
-    "TYPE",
-    "SIZE",
-    "MDTM",
-    "FEAT",
-    "SYST",
-    "OPTS",
-    "AUTH",
-    "PBSZ",
-    "PROT",
-    "CONTROLCHANNELOPENED",
-    "CONTROLCHANNELCLOSED",
-    "DATACHANNELOPENED",
-    "DATACHANNELCLOSED",
-    "CREATED",
-    "SENT",
-    "APPE",
-    "RNFR",
-    "RNTO",
-];
-const SMTP_VERBS: &[&str] = &["EHLO", "HELO", "MAIL", "RCPT", "DATA", "RSET", "STARTTLS"];
-
-/// The service a log's first 4 KB point to when its folder says nothing: HTTP.sys's
-/// `#Software`, FTP's `x-session`/`x-fullpath` fields, or FTP/SMTP verbs in `cs-method`.
-pub fn service_of_content(head: &[u8]) -> Service {
-    let head = strip_bom(head);
-    let mut method_col = None;
-    for line in head.split(|&b| b == b'\n') {
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        let text = String::from_utf8_lossy(line);
-        if let Some(sw) = text.strip_prefix("#Software:") {
-            if sw.trim_start().starts_with("Microsoft HTTP API") {
-                return Service::HttpErr;
-            }
-        } else if let Some(fields) = text.strip_prefix("#Fields:") {
-            let names: Vec<&str> = fields.split_whitespace().collect();
-            if names.contains(&"s-reason") {
-                return Service::HttpErr;
-            }
-            if names
-                .iter()
-                .any(|n| *n == "x-session" || *n == "x-fullpath")
-            {
-                return Service::Ftp;
-            }
-            method_col = names.iter().position(|n| *n == "cs-method");
-        } else if !text.starts_with('#') && !text.is_empty() {
-            if let Some(verb) = method_col.and_then(|i| text.split(' ').nth(i)) {
-                // IIS 5/6 FTP logs prefix the verb with the session number: `[12]USER`.
-                let verb = verb.rsplit(']').next().unwrap_or(verb).to_ascii_uppercase();
-                if FTP_VERBS.contains(&verb.as_str()) {
-                    return Service::Ftp;
-                }
-                if SMTP_VERBS.contains(&verb.as_str()) {
-                    return Service::Smtp;
-                }
-                return Service::Http;
-            }
-        }
-    }
-    Service::Http
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn log_names() {
-        for yes in [
-            "ex261123.log",
-            "u_ex261123.log",
-            "U_EX261123.LOG",
-            "u_ex26112314.log",
-            "ex2611.log",
-            "u_ex190205-QLCCS00L155HF.log",
-            "httperr1.log",
-            "HTTPERR12.LOG",
-            "in261123.log",
-            "u_nc261123.log",
-        ] {
-            assert!(is_log_name(yes), "{yes}");
-        }
-        for no in [
-            "example.log",
-            "u_ex.log",
-            "ex12.log",
-            "u_ex261123.txt",
-            "notes.log",
-            "ex261123.log.gz",
-        ] {
-            assert!(!is_log_name(no), "{no}");
-        }
-    }
-
-    #[test]
-    fn folders() {
-        assert_eq!(service_of_folder("W3SVC1"), Some((Service::Http, Some(1))));
-        assert_eq!(
-            service_of_folder("w3svc20"),
-            Some((Service::Http, Some(20)))
-        );
-        assert_eq!(
-            service_of_folder("MSFTPSVC2"),
-            Some((Service::Ftp, Some(2)))
-        );
-        assert_eq!(service_of_folder("FTPSVC3"), Some((Service::Ftp, Some(3))));
-        assert_eq!(
-            service_of_folder("SMTPSVC1"),
-            Some((Service::Smtp, Some(1)))
-        );
-        assert_eq!(service_of_folder("HTTPERR"), Some((Service::HttpErr, None)));
-        assert_eq!(service_of_folder("W3SVCx"), None);
-        assert_eq!(service_of_folder("LogFiles"), None);
-    }
-
-    #[test]
-    fn content() {
-        assert!(starts_with_directive(b"\xEF\xBB\xBF#Software: Microsoft"));
-        assert!(starts_with_directive(b"#fields: a"));
-        assert!(!starts_with_directive(b"2026-11-23 00:00:00"));
-        assert_eq!(
-            service_of_content(b"#Software: Microsoft HTTP API 2.0\r\n#Fields: date time\r\n"),
-            Service::HttpErr
-        );
-        assert_eq!(
-            service_of_content(b"#Fields: date time c-ip cs-username s-ip s-port cs-method cs-uri-stem sc-status sc-win32-status sc-substatus x-session x-fullpath\n"),
-            Service::Ftp
-        );
-        assert_eq!(
-            service_of_content(b"#Fields: time c-ip cs-method cs-uri-stem sc-status\n00:00:01 10.0.0.1 [3]USER anonymous 331\n"),
-            Service::Ftp
-        );
-        assert_eq!(
-            service_of_content(b"#Fields: time c-ip cs-method cs-uri-stem sc-status\n00:00:01 10.0.0.1 EHLO - 250\n"),
-            Service::Smtp
-        );
-        assert_eq!(
-            service_of_content(b"#Fields: time c-ip cs-method cs-uri-stem sc-status\n00:00:01 10.0.0.1 GET / 200\n"),
-            Service::Http
-        );
-    }
 
     #[test]
     fn walk_sorts_dedupes_and_passes_over_other_files() {

@@ -2,10 +2,15 @@
 //! and data lines apart, checks each data line against its block's `#Fields` and reads
 //! its status triple. It allocates nothing per line and hands each outcome to a `LineSink`.
 
+pub mod chunk;
+pub mod plain;
+pub mod stream;
+
 use std::sync::Arc;
 
+use crate::format::parse_code;
+use crate::format::w3c::{Directive, FieldMap};
 use crate::tally::{Code, Codes, SkipReason, Tally};
-use crate::w3c::{Directive, FieldMap};
 
 /// Receives what the scanner makes of each line.
 pub trait LineSink {
@@ -326,29 +331,6 @@ fn nth_field_from_back(line: &[u8], count: usize, k: usize) -> usize {
         }
     }
     0
-}
-
-/// Reads one code: `-` is empty; otherwise 1 to 10 ASCII digits no greater than `max`.
-#[inline]
-pub(crate) fn parse_code(field: &[u8], max: u32) -> Result<Code, SkipReason> {
-    if field == b"-" {
-        return Ok(Code::Empty);
-    }
-    if field.is_empty() || field.len() > 10 {
-        return Err(SkipReason::BadCode);
-    }
-    let mut n: u64 = 0;
-    for &b in field {
-        let d = b.wrapping_sub(b'0');
-        if d > 9 {
-            return Err(SkipReason::BadCode);
-        }
-        n = n * 10 + u64::from(d);
-    }
-    if n > u64::from(max) {
-        return Err(SkipReason::BadCode);
-    }
-    Ok(Code::Value(n as u32))
 }
 
 #[cfg(test)]

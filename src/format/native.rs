@@ -3,7 +3,7 @@
 //! date, time, service and instance, server name, server IP, time taken, client bytes,
 //! server bytes, status, Windows status, method, target, parameters.
 
-use crate::parse::parse_code;
+use crate::format::parse_code;
 use crate::service::Service;
 use crate::tally::{Code, Codes, SkipReason};
 
@@ -53,7 +53,7 @@ pub fn looks_like(line: &[u8]) -> bool {
 /// The service a line's "service and instance" field names (`W3SVC2`, `MSFTPSVC1`).
 pub fn service_of(line: &[u8]) -> Option<Service> {
     let f = fields(line).nth(SERVICE)?;
-    crate::discover::service_of_folder(std::str::from_utf8(f).ok()?).map(|(s, _)| s)
+    crate::service::service_of_folder(std::str::from_utf8(f).ok()?).map(|(s, _)| s)
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! `host ident user [dd/MMM/yyyy:HH:mm:ss +hhmm] "request" status bytes`, local time with
 //! its offset. Only the status is logged; it is read from the back, after the request.
 
-use crate::parse::parse_code;
+use crate::format::parse_code;
 use crate::tally::{Code, Codes, SkipReason};
 
 /// Reads the status of one line; there is no substatus and no Windows status.

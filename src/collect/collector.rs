@@ -8,14 +8,14 @@ use std::collections::{BTreeMap, HashMap};
 use std::hash::BuildHasherDefault;
 use std::sync::Arc;
 
-use crate::chunk::ChunkSink;
-use crate::codepage;
-use crate::columns::{self, field};
+use crate::collect::{class_of, ftp_command, DayTally, ErrorKey, HourStats, TopPair};
 use crate::days::{self, Day, DayRange, UtcOffset};
+use crate::format::codepage;
+use crate::format::columns::{self, field};
+use crate::format::w3c::{Directive, FieldMap};
+use crate::parse::chunk::ChunkSink;
 use crate::parse::LineSink;
-use crate::report::{class_of, ftp_command, DayTally, ErrorKey, HourStats, TopPair};
 use crate::tally::{Code, Codes, KeyHasher, SkipReason, Tally};
-use crate::w3c::{Directive, FieldMap};
 
 /// Settings shared by every piece of one file.
 #[derive(Debug, Clone)]
@@ -181,7 +181,7 @@ enum Placed {
 /// Whether a line starts with IIS's own `YYYY-MM-DD HH:MM:SS ` when its block logs
 /// `date` then `time` first.
 #[inline]
-fn iis_layout(line: &[u8], ex: &crate::w3c::ExtraColumns) -> bool {
+fn iis_layout(line: &[u8], ex: &crate::format::w3c::ExtraColumns) -> bool {
     ex.date == Some(0)
         && ex.time == Some(1)
         && line.get(10) == Some(&b' ')
@@ -638,8 +638,8 @@ impl ChunkSink for Collector {
 mod tests {
     use super::*;
 
-    use crate::chunk::scan_bytes;
     use crate::days::day_of;
+    use crate::parse::chunk::scan_bytes;
     use crate::parse::Header;
 
     const LOG: &str = "#Fields: date time s-sitename cs-uri-stem c-ip sc-status sc-substatus sc-win32-status time-taken\r\n\

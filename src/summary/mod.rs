@@ -2,6 +2,9 @@
 //! triple with its count, its share of that service's requests and the catalogue's
 //! meaning, plus per-file line accounts. Pure: no I/O, no formatting.
 
+pub mod httperr;
+pub mod run;
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 

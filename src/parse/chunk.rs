@@ -23,10 +23,10 @@ pub trait ChunkSink: LineSink + Send + Sync {
     fn plain_block(
         &mut self,
         block: &[u8],
-        format: crate::formats::LineFormat,
+        format: crate::format::LineFormat,
         at_end: bool,
     ) -> u64 {
-        crate::formats::scan_plain(block, format, at_end, self.tally_mut())
+        crate::parse::plain::scan_plain(block, format, at_end, self.tally_mut())
     }
 }
 
@@ -77,8 +77,8 @@ fn guess_header(bytes: &[u8], initial: &Header) -> Header {
 struct Ignore;
 
 impl parse::LineSink for Ignore {
-    fn request(&mut self, _: crate::tally::Codes, _: &[u8], _: &crate::w3c::FieldMap) {}
-    fn directive(&mut self, _: crate::w3c::Directive<'_>) {}
+    fn request(&mut self, _: crate::tally::Codes, _: &[u8], _: &crate::format::w3c::FieldMap) {}
+    fn directive(&mut self, _: crate::format::w3c::Directive<'_>) {}
     fn blank(&mut self) {}
     fn skip(&mut self, _: crate::tally::SkipReason, _: u64) {}
 }

@@ -1,0 +1,318 @@
+//! What one day of logs holds for the reports (status triples per site, per-hour classes
+//! and time-taken, bounded top URIs and client IPs per error code), and the sink that
+//! collects it from requests. The history keeps it; the report writes it.
+
+pub mod collect_other;
+pub mod collector;
+pub mod topn;
+
+use std::borrow::Cow;
+use std::collections::btree_map::Entry;
+use std::collections::BTreeMap;
+
+use crate::days::Day;
+use crate::service::Service;
+use crate::tally::{Code, Codes};
+
+pub use self::topn::TopN;
+
+/// Buckets of the time-taken histogram: 0-15 ms exact, then 8 per power of two.
+pub const BUCKETS: usize = 16 + 28 * 8;
+
+/// The histogram bucket of a time-taken in milliseconds.
+#[inline]
+pub fn bucket(ms: u32) -> usize {
+    if ms < 16 {
+        return ms as usize;
+    }
+    let e = 31 - ms.leading_zeros() as usize; // >= 4
+    let sub = ((ms >> (e - 3)) & 7) as usize;
+    16 + (e - 4) * 8 + sub
+}
+
+/// The value a bucket stands for: its middle, within 1/16 (6.25 %) of any value in it.
+pub fn bucket_value(b: usize) -> f64 {
+    if b < 16 {
+        return b as f64;
+    }
+    let e = (b - 16) / 8 + 4;
+    let sub = ((b - 16) % 8) as u64;
+    let low = (8 + sub) << (e - 3);
+    let width = 1u64 << (e - 3);
+    low as f64 + (width as f64 - 1.0) / 2.0
+}
+
+/// One hour of one service on one day.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HourStats {
+    /// Requests by class: index 0 no status or other, 1 to 5 for 1xx to 5xx.
+    pub classes: [u64; 6],
+    /// Requests with a time-taken, and its sum in ms (the mean is exact).
+    pub tt_count: u64,
+    pub tt_sum: u64,
+    /// Time-taken histogram, `BUCKETS` long once a time-taken is seen, else empty.
+    pub hist: Vec<u64>,
+}
+
+impl HourStats {
+    pub fn requests(&self) -> u64 {
+        self.classes.iter().sum()
+    }
+
+    #[inline]
+    pub fn add_time(&mut self, ms: u32) {
+        if self.hist.is_empty() {
+            self.hist = vec![0; BUCKETS];
+        }
+        self.tt_count += 1;
+        self.tt_sum += u64::from(ms);
+        self.hist[bucket(ms)] += 1;
+    }
+
+    pub fn merge(&mut self, other: &HourStats) {
+        for (a, b) in self.classes.iter_mut().zip(other.classes) {
+            *a += b;
+        }
+        self.tt_count += other.tt_count;
+        self.tt_sum += other.tt_sum;
+        if !other.hist.is_empty() {
+            if self.hist.is_empty() {
+                self.hist = vec![0; BUCKETS];
+            }
+            for (a, b) in self.hist.iter_mut().zip(&other.hist) {
+                *a += b;
+            }
+        }
+    }
+
+    /// Mean time-taken in ms (exact), if any was logged.
+    pub fn mean_ms(&self) -> Option<f64> {
+        (self.tt_count > 0).then(|| self.tt_sum as f64 / self.tt_count as f64)
+    }
+
+    /// 95th percentile of time-taken in ms, from the histogram: within 6.25 %.
+    pub fn p95_ms(&self) -> Option<f64> {
+        percentile(&self.hist, self.tt_count, 0.95)
+    }
+}
+
+/// The `q` quantile of a histogram holding `n` values (nearest rank).
+pub fn percentile(hist: &[u64], n: u64, q: f64) -> Option<f64> {
+    if n == 0 {
+        return None;
+    }
+    let rank = ((q * n as f64).ceil() as u64).max(1);
+    let mut seen = 0;
+    for (b, &c) in hist.iter().enumerate() {
+        seen += c;
+        if seen >= rank {
+            return Some(bucket_value(b));
+        }
+    }
+    None
+}
+
+/// The status and substatus a top list belongs to.
+pub type ErrorKey = (u32, Code);
+
+/// Top URIs and client IPs of one error code (and, for FTP 530, user names).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TopPair {
+    pub uris: TopN,
+    pub ips: TopN,
+    /// `cs-username` of failed FTP logins (530); empty for every other code.
+    pub users: TopN,
+}
+
+impl TopPair {
+    /// The list of kind `k`, in the order uris, client IPs, users (the history's kinds).
+    pub fn kind_mut(&mut self, k: usize) -> &mut TopN {
+        match k {
+            0 => &mut self.uris,
+            2 => &mut self.users,
+            _ => &mut self.ips,
+        }
+    }
+
+    pub fn merge(&mut self, other: TopPair) {
+        self.uris.merge(other.uris);
+        self.ips.merge(other.ips);
+        self.users.merge(other.users);
+    }
+}
+
+/// The FTP command of a `cs-method` field: IIS 5/6 write `[n]USER`, `n` the session.
+#[inline]
+pub fn ftp_command(method: &[u8]) -> &[u8] {
+    match method {
+        [b'[', rest @ ..] => match memchr::memchr(b']', rest) {
+            Some(i) if rest[..i].iter().all(u8::is_ascii_digit) => &rest[i + 1..],
+            _ => method,
+        },
+        _ => method,
+    }
+}
+
+/// Everything the reports need about one service (or one file) on one day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DayTally {
+    /// Requests per site (`W3SVC1` or the `s-sitename`) and status triple.
+    pub codes: BTreeMap<(String, Codes), u64>,
+    pub hours: Vec<HourStats>,
+    pub top: BTreeMap<ErrorKey, TopPair>,
+    /// FTP only: requests per command (`cs-method`, session prefix stripped) and triple.
+    pub ftp_commands: BTreeMap<(String, Codes), u64>,
+}
+
+impl Default for DayTally {
+    fn default() -> DayTally {
+        DayTally {
+            codes: BTreeMap::new(),
+            hours: vec![HourStats::default(); 24],
+            top: BTreeMap::new(),
+            ftp_commands: BTreeMap::new(),
+        }
+    }
+}
+
+impl DayTally {
+    pub fn requests(&self) -> u64 {
+        self.codes.values().sum()
+    }
+
+    /// Nothing counted: no status, hour, list or FTP command (a history keeps no row).
+    pub fn is_empty(&self) -> bool {
+        self.codes.is_empty()
+            && self.ftp_commands.is_empty()
+            && self.top.is_empty()
+            && self.hours.iter().all(|h| h.requests() == 0)
+    }
+
+    pub fn merge(&mut self, other: DayTally) {
+        for (k, v) in other.codes {
+            *self.codes.entry(k).or_insert(0) += v;
+        }
+        for (a, b) in self.hours.iter_mut().zip(&other.hours) {
+            a.merge(b);
+        }
+        for (k, pair) in other.top {
+            self.top.entry(k).or_default().merge(pair);
+        }
+        for (k, v) in other.ftp_commands {
+            *self.ftp_commands.entry(k).or_insert(0) += v;
+        }
+    }
+
+    /// Requests per status triple, all sites together.
+    pub fn triples(&self) -> BTreeMap<Codes, u64> {
+        let mut out = BTreeMap::new();
+        for ((_, k), v) in &self.codes {
+            *out.entry(*k).or_insert(0) += v;
+        }
+        out
+    }
+}
+
+/// One day's report data: per server (empty name on a single server) and service.
+#[derive(Debug, Clone, Default)]
+pub struct ReportDay {
+    pub day: Day,
+    pub parts: BTreeMap<(String, Service), DayTally>,
+    /// With a history: (day, requests, error requests (4xx+5xx), 5xx) of up to 30 days
+    /// before and including this one, for the page's trend chart.
+    pub trend: Vec<(Day, u64, u64, u64)>,
+}
+
+impl ReportDay {
+    /// Per service, all servers together. A service with one part (every single-server
+    /// report) is borrowed: its top lists are large, and each file of the day asks.
+    pub fn by_service(&self) -> BTreeMap<Service, Cow<'_, DayTally>> {
+        let mut out: BTreeMap<Service, Cow<'_, DayTally>> = BTreeMap::new();
+        for ((_, service), t) in &self.parts {
+            match out.entry(*service) {
+                Entry::Vacant(slot) => {
+                    slot.insert(Cow::Borrowed(t));
+                }
+                Entry::Occupied(mut slot) => slot.get_mut().to_mut().merge(t.clone()),
+            }
+        }
+        out
+    }
+
+    /// Whether the parts come from named servers (a farm), so CSVs get a server column.
+    pub fn is_farm(&self) -> bool {
+        self.parts.keys().any(|(s, _)| !s.is_empty())
+    }
+
+    pub fn requests(&self) -> u64 {
+        self.parts.values().map(DayTally::requests).sum()
+    }
+
+    /// The failed FTP logins (530, every substatus): (by client IP, by user name).
+    pub fn ftp_failed_logins(&self) -> (TopN, TopN) {
+        let mut ips = TopN::default();
+        let mut users = TopN::default();
+        if let Some(t) = self.by_service().get(&Service::Ftp) {
+            for ((status, _), pair) in &t.top {
+                if *status == 530 {
+                    ips.merge(pair.ips.clone());
+                    users.merge(pair.users.clone());
+                }
+            }
+        }
+        (ips, users)
+    }
+}
+
+/// The class index (0 other, 1-5) of a status.
+#[inline]
+pub fn class_of(status: Code) -> usize {
+    match status {
+        Code::Value(s @ 100..=599) => (s / 100) as usize,
+        _ => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buckets_are_within_a_sixteenth() {
+        let mut last = 0;
+        for ms in (0..5_000_000u32).step_by(7).chain([u32::MAX]) {
+            let b = bucket(ms);
+            assert!(b < BUCKETS && b >= last, "{ms}");
+            last = b;
+            let v = bucket_value(b);
+            assert!(
+                (v - f64::from(ms)).abs() <= f64::from(ms) / 16.0 + 0.5,
+                "{ms} {v}"
+            );
+        }
+    }
+
+    #[test]
+    fn ftp_session_prefix_is_stripped() {
+        assert_eq!(ftp_command(b"[12]USER"), b"USER");
+        assert_eq!(ftp_command(b"[1]sent"), b"sent");
+        assert_eq!(ftp_command(b"RETR"), b"RETR");
+        assert_eq!(ftp_command(b"[x]RETR"), b"[x]RETR");
+        assert_eq!(ftp_command(b"[1"), b"[1");
+    }
+
+    #[test]
+    fn p95_of_small_sets() {
+        let mut h = HourStats::default();
+        for ms in 1..=100 {
+            h.add_time(if ms <= 95 { 10 } else { 5000 });
+        }
+        assert_eq!(h.p95_ms(), Some(10.0));
+        h.add_time(5000);
+        assert!(h.p95_ms().unwrap() > 4600.0);
+        assert_eq!(
+            h.mean_ms().unwrap().round(),
+            ((95 * 10 + 6 * 5000) as f64 / 101.0).round()
+        );
+    }
+}

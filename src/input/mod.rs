@@ -1,0 +1,8 @@
+//! Inputs: the paths on the command line become the log files to read (discover), each
+//! identified by name, folder and first bytes (identify), and their bytes: mapped from
+//! disk (source) or streamed out of `.gz` and `.zip` archives (archive).
+
+pub mod archive;
+pub mod discover;
+pub mod identify;
+pub mod source;

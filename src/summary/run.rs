@@ -1,0 +1,272 @@
+//! The `summary` run: discovers the inputs, reads every file in parallel (large files in
+//! parallel pieces, archived ones as streams), tallies each into its service's counts and
+//! builds the `Summary` with the catalogue's meanings. Fails only when nothing is readable.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::catalogue::{Catalogue, Lang};
+use crate::error::{Error, Problem};
+use crate::format::w3c::FieldMap;
+use crate::format::LineFormat;
+use crate::input::archive::{self, ArchiveError, Member};
+use crate::input::discover::{self, LogFile, Passed};
+use crate::input::source;
+use crate::parse::stream::scan_stream;
+use crate::parse::{chunk, plain, Header};
+use crate::progress::Progress;
+use crate::service::Service;
+use crate::summary::httperr::{self, HttpErrTally};
+use crate::summary::{FileSummary, Summary};
+use crate::tally::{self, CodeCounts, Tally};
+
+/// What `summary` is asked to do, resolved from the command line.
+#[derive(Debug, Clone)]
+pub struct SummaryOptions {
+    pub inputs: Vec<PathBuf>,
+    /// Header for files that lost theirs (`--fields`).
+    pub fields: Option<FieldMap>,
+    /// Worker threads; `None` lets rayon use every core.
+    pub threads: Option<usize>,
+    /// Bytes per parallel piece of one file.
+    pub chunk_size: usize,
+    pub lang: Lang,
+    /// Fill the `causes` column.
+    pub details: bool,
+}
+
+impl SummaryOptions {
+    pub fn new(inputs: Vec<PathBuf>) -> SummaryOptions {
+        SummaryOptions {
+            inputs,
+            fields: None,
+            threads: None,
+            chunk_size: chunk::DEFAULT_CHUNK,
+            lang: Lang::En,
+            details: false,
+        }
+    }
+}
+
+/// The result of a `summary` run.
+#[derive(Debug)]
+pub struct Outcome {
+    pub summary: Summary,
+    /// Files passed over during discovery, with the reason.
+    pub passed: Vec<Passed>,
+    /// Inputs that could not be read.
+    pub problems: Vec<Problem>,
+    pub elapsed: Duration,
+    /// HTTPERR requests by status, reason and (for 503s) queue; empty without HTTPERR logs.
+    pub httperr: Vec<httperr::HttpErrRow>,
+}
+
+/// How a run ended, for the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunStatus {
+    /// Every input was read.
+    Clean,
+    /// Some inputs could not be read; the summary covers the rest.
+    SomeUnreadable,
+}
+
+impl Outcome {
+    pub fn status(&self) -> RunStatus {
+        if self.problems.is_empty() {
+            RunStatus::Clean
+        } else {
+            RunStatus::SomeUnreadable
+        }
+    }
+}
+
+/// Discovers, reads, tallies and annotates. Fails only when there is nothing to read.
+pub fn summarize(opts: &SummaryOptions, progress: &Progress) -> Result<Outcome, Error> {
+    let started = Instant::now();
+    let found = discover::discover_all(&opts.inputs);
+    summarize_found(found, opts, progress, started)
+}
+
+/// The rest of [`summarize`] once discovery is done: a file may still vanish or become
+/// unreadable in between, which makes it a `Problem` while the others are read.
+pub fn summarize_found(
+    found: discover::Discovery,
+    opts: &SummaryOptions,
+    progress: &Progress,
+    started: Instant,
+) -> Result<Outcome, Error> {
+    if found.files.is_empty() {
+        let hint = match found.problems.first() {
+            Some(p) => format!(" ({p})"),
+            None if found.passed.is_empty() => String::new(),
+            None => format!(
+                " ({} files passed over; --verbose lists them)",
+                found.passed.len()
+            ),
+        };
+        return Err(Error::NothingToRead {
+            inputs: opts
+                .inputs
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            hint,
+        });
+    }
+    progress.set_length(found.files.iter().map(|f| f.len).sum());
+    let header = opts
+        .fields
+        .clone()
+        .map_or(Header::None, |m| Header::Fields(m.into()));
+    let read = || tally_files(&found.files, &header, opts.chunk_size, progress);
+    let merged = match opts.threads {
+        Some(n) => match rayon::ThreadPoolBuilder::new().num_threads(n).build() {
+            Ok(pool) => pool.install(read),
+            Err(_) => read(),
+        },
+        None => read(),
+    };
+    progress.finish();
+    let mut problems = found.problems;
+    problems.extend(merged.problems);
+    let summary = Summary::build(
+        &merged.counts,
+        merged.files,
+        Catalogue::builtin(),
+        opts.lang,
+        opts.details,
+    );
+    let httperr = httperr::rows(
+        &merged.reasons,
+        Catalogue::builtin(),
+        opts.lang,
+        opts.details,
+    );
+    Ok(Outcome {
+        summary,
+        passed: found.passed,
+        problems,
+        elapsed: started.elapsed(),
+        httperr,
+    })
+}
+
+/// Per-thread accumulator: counts per service, and per-file results kept in file order.
+#[derive(Default)]
+struct Merged {
+    counts: BTreeMap<Service, CodeCounts>,
+    files: Vec<FileSummary>,
+    problems: Vec<Problem>,
+    reasons: httperr::ReasonCounts,
+}
+
+impl Merged {
+    fn merge(mut self, other: Merged) -> Merged {
+        for (service, codes) in other.counts {
+            let mine = self.counts.entry(service).or_default();
+            for (k, v) in codes {
+                *mine.entry(k).or_insert(0) += v;
+            }
+        }
+        self.files.extend(other.files);
+        self.problems.extend(other.problems);
+        httperr::merge_reasons(&mut self.reasons, other.reasons);
+        self
+    }
+
+    /// Adds one file's tally: its codes to its service's, its account to the files.
+    fn add(&mut self, file: &LogFile, index: usize, tally: tally::Tally) {
+        let codes = self.counts.entry(file.service).or_default();
+        for (k, v) in tally.codes {
+            *codes.entry(k).or_insert(0) += v;
+        }
+        self.files.push(FileSummary {
+            path: file.path.clone(),
+            service: file.service,
+            acct: tally.acct,
+            examples: tally.examples,
+            index,
+        });
+    }
+}
+
+/// Reads every file in parallel (and large files in parallel pieces) and merges the
+/// tallies; per-file results come back in discovery order.
+fn tally_files(files: &[LogFile], header: &Header, chunk: usize, progress: &Progress) -> Merged {
+    let on_chunk = |n: u64| progress.inc(n);
+    let mut merged = files
+        .par_iter()
+        .enumerate()
+        .fold(Merged::default, |mut acc, (index, file)| {
+            if let Some(member) = &file.member {
+                let read = tally_member(member, file.format, file.service, header);
+                on_chunk(file.len);
+                match read {
+                    Ok(t) => {
+                        httperr::merge_reasons(&mut acc.reasons, t.reasons);
+                        acc.add(file, index, t.tally);
+                    }
+                    Err(e) => acc.problems.push(Problem {
+                        path: file.path.clone(),
+                        message: e.to_string(),
+                    }),
+                }
+                return acc;
+            }
+            match source::load(&file.path) {
+                Ok(bytes) => {
+                    // HTTPERR rows are also counted by reason: a sink of their own, so the
+                    // HTTP loop stays as it is.
+                    let tally = if file.format != LineFormat::W3c {
+                        plain::tally_plain(&bytes, file.format, chunk, &on_chunk)
+                    } else if file.service == Service::HttpErr {
+                        let proto = httperr::HttpErrTally::default();
+                        let (t, _) = chunk::scan_bytes(&bytes, header, chunk, &on_chunk, &proto);
+                        httperr::merge_reasons(&mut acc.reasons, t.reasons);
+                        t.tally
+                    } else {
+                        chunk::tally_bytes(&bytes, header, chunk, &on_chunk)
+                    };
+                    acc.add(file, index, tally);
+                }
+                Err(e) => acc.problems.push(Problem::io(&file.path, &e)),
+            }
+            acc
+        })
+        .reduce(Merged::default, Merged::merge);
+    merged.files.sort_by_key(|f| f.index);
+    merged.problems.sort_by(|a, b| a.path.cmp(&b.path));
+    merged
+}
+
+/// Reads one archived log into the tally (and, for HTTPERR, the reasons).
+fn tally_member(
+    member: &Member,
+    format: LineFormat,
+    service: Service,
+    header: &Header,
+) -> Result<HttpErrTally, ArchiveError> {
+    archive::with_reader(member, |r| tally_reader(r, format, service, header))
+}
+
+fn tally_reader(
+    reader: &mut dyn Read,
+    format: LineFormat,
+    service: Service,
+    header: &Header,
+) -> Result<HttpErrTally, ArchiveError> {
+    if service == Service::HttpErr {
+        scan_stream(reader, format, header, &HttpErrTally::default())
+    } else {
+        let tally = scan_stream(reader, format, header, &Tally::default())?;
+        Ok(HttpErrTally {
+            tally,
+            reasons: Default::default(),
+        })
+    }
+}
