@@ -1,8 +1,15 @@
 //! The report's line sink: beside the line account, it files each request under its day
-//! and hour (from `date`/`time`, shifted to local days) and site, times it, and counts the
-//! URI and client IP of errors (the client IP from `--client-ip-field` behind a proxy),
-//! and for FTP the commands and the user names of failed logins. Columns are found by the
-//! indices `FieldMap` caches per block; `summary` never runs this code.
+//! and hour (its time, shifted to local days) and site, times it, and counts the URI and
+//! client IP of errors (the client IP from `--client-ip-field` behind a proxy), and for
+//! FTP the commands and the user names of failed logins. Every format comes through the
+//! same `Request` view; `summary` never runs this code.
+//!
+//! Times: W3C lines are in UTC, and an NCSA line carries its offset, so both are shifted
+//! to the report's offset. An IIS native line has none: IIS writes it in the server's
+//! local time, and iislog takes that local time to be at the report's offset
+//! (`--utc-offset`/`--local`, UTC when neither is given), so a native line lands on the
+//! day and hour it shows. Run the report at the server's offset to line native logs up
+//! with W3C ones.
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::BuildHasherDefault;
@@ -11,8 +18,8 @@ use std::sync::Arc;
 use crate::collect::{class_of, ftp_command, DayTally, ErrorKey, HourStats, TopPair};
 use crate::days::{self, Day, DayRange, UtcOffset};
 use crate::format::codepage;
-use crate::format::columns::{self, field};
-use crate::format::w3c::{Directive, FieldMap};
+use crate::format::request::{Request, Stamp};
+use crate::format::w3c::Directive;
 use crate::parse::chunk::ChunkSink;
 use crate::parse::LineSink;
 use crate::tally::{Code, Codes, KeyHasher, SkipReason, Tally};
@@ -141,8 +148,6 @@ pub struct Collector {
     days: Vec<(Day, DayAcc)>,
     last: usize,
     sites: Vec<Box<str>>,
-    last_date: [u8; 10],
-    last_date_day: Option<Day>,
     undated: u64,
     outside: u64,
     /// The `--client-ip-field` column of the block in force: `None` until a line of the
@@ -178,28 +183,6 @@ enum Placed {
     In(usize, u8),
 }
 
-/// Whether a line starts with IIS's own `YYYY-MM-DD HH:MM:SS ` when its block logs
-/// `date` then `time` first.
-#[inline]
-fn iis_layout(line: &[u8], ex: &crate::format::w3c::ExtraColumns) -> bool {
-    ex.date == Some(0)
-        && ex.time == Some(1)
-        && line.get(10) == Some(&b' ')
-        && line.get(19) == Some(&b' ')
-}
-
-/// The seconds of an `HH:MM:SS` at `line[11..19]` are what `parse_time_field` takes.
-#[inline]
-fn seconds_ok(line: &[u8]) -> bool {
-    match line.get(16..19) {
-        Some(&[b':', a, b]) => {
-            let (a, b) = (a.wrapping_sub(b'0'), b.wrapping_sub(b'0'));
-            a <= 6 && b <= 9 && a * 10 + b <= 60
-        }
-        _ => false,
-    }
-}
-
 impl Collector {
     pub fn new(cfg: Arc<CollectConfig>) -> Collector {
         let default_site = cfg.default_site.clone().into_boxed_str();
@@ -210,8 +193,6 @@ impl Collector {
             days: Vec::new(),
             last: 0,
             sites: vec![default_site],
-            last_date: [0; 10],
-            last_date_day: None,
             undated: 0,
             outside: 0,
             ip_col: None,
@@ -303,11 +284,10 @@ impl Collector {
     }
 
     /// The UTC day and second of a line that logs `time` but no `date`, from the block's
-    /// `#Date` ([`days::block_day`]); `None` (undated) without a `#Date` or a time.
+    /// `#Date` ([`days::block_day`]); `None` (undated) without a `#Date`.
     #[cold]
     #[inline(never)]
-    fn day_from_block(&mut self, time: &[u8]) -> Option<(Day, i32)> {
-        let second = days::parse_time_field(time)?;
+    fn day_from_block(&mut self, second: i32) -> Option<(Day, i32)> {
         let Some(block) = self.block_date else {
             self.dateless += 1;
             return None;
@@ -316,12 +296,11 @@ impl Collector {
         Some((days::block_day(block, second), second))
     }
 
-    /// The client IP of a line: the `--client-ip-field` (its first address) when the block
-    /// logs it and the line has a value, else `c-ip`.
+    /// The client IP of a request: the `--client-ip-field` (its first address) when the
+    /// W3C block logs it and the line has a value, else `c-ip`.
     #[inline]
-    fn client_ip<'l>(&mut self, line: &'l [u8], map: &FieldMap, count: usize) -> Option<&'l [u8]> {
-        let cip = map.extra.client_ip;
-        if let Some(name) = self.cfg.client_ip_field.as_deref() {
+    fn client_ip<'l>(&mut self, request: &Request<'l>) -> Option<&'l [u8]> {
+        if let (Some(name), Some(map)) = (self.cfg.client_ip_field.as_deref(), request.fields()) {
             let col = match self.ip_col {
                 Some(c) => c,
                 None => {
@@ -333,43 +312,22 @@ impl Collector {
                     c
                 }
             };
-            if let Some(i) = col {
-                let v = first_address(field(line, i, count));
+            if let Some(v) = col.and_then(|i| request.column(i)).map(first_address) {
                 if !v.is_empty() && v != b"-" {
                     return Some(v);
                 }
             }
         }
-        cip.map(|i| field(line, i, count))
+        request.client_ip()
     }
 
-    /// The URI and client IP of an error line; both in one pass when the IP is `c-ip`.
+    /// The URI and client IP of an error; both in one pass when the IP is `c-ip`.
     #[inline]
-    fn error_columns<'l>(
-        &mut self,
-        line: &'l [u8],
-        map: &FieldMap,
-        count: usize,
-    ) -> (Option<&'l [u8]>, Option<&'l [u8]>) {
-        let ex = &map.extra;
+    fn error_columns<'l>(&mut self, request: &Request<'l>) -> (Option<&'l [u8]>, Option<&'l [u8]>) {
         if self.cfg.client_ip_field.is_some() {
-            let uri = ex.uri_stem.map(|i| field(line, i, count));
-            return (uri, self.client_ip(line, map, count));
+            return (request.uri_stem(), self.client_ip(request));
         }
-        match (ex.uri_stem, ex.client_ip) {
-            (Some(u), Some(c)) if u < c => {
-                let (uri, ip) = columns::two_fields(line, u, c, count);
-                (Some(uri), Some(ip))
-            }
-            (Some(u), Some(c)) if c < u => {
-                let (ip, uri) = columns::two_fields(line, c, u, count);
-                (Some(uri), Some(ip))
-            }
-            (u, c) => (
-                u.map(|i| field(line, i, count)),
-                c.map(|i| field(line, i, count)),
-            ),
-        }
+        request.uri_stem_and_client_ip()
     }
 
     #[inline]
@@ -397,67 +355,33 @@ impl Collector {
         self.sites.push(String::from_utf8_lossy(name).into());
         (self.sites.len() - 1) as u32
     }
-
-    #[inline]
-    fn date_day(&mut self, date: &[u8]) -> Option<Day> {
-        if date.len() == 10 && self.last_date_day.is_some() && date == self.last_date {
-            return self.last_date_day;
-        }
-        let day = days::parse_date_field(date)?;
-        self.last_date.copy_from_slice(date);
-        self.last_date_day = Some(day);
-        Some(day)
-    }
-}
-
-#[inline]
-fn parse_ms(f: &[u8]) -> Option<u32> {
-    if f.is_empty() || f.len() > 9 {
-        return None;
-    }
-    let mut n = 0u32;
-    for &b in f {
-        let d = b.wrapping_sub(b'0');
-        if d > 9 {
-            return None;
-        }
-        n = n * 10 + u32::from(d);
-    }
-    Some(n)
 }
 
 impl Collector {
     /// Files a dated request of day slot `slot` under its hour, site and codes.
     #[inline]
-    fn add(&mut self, slot: usize, hour: u8, codes: Codes, line: &[u8], map: &FieldMap) {
-        let ex = &map.extra;
-        let count = map.len();
-        let site = match ex.site_name {
-            Some(si) => self.site_index(field(line, si, count)),
+    fn add(&mut self, slot: usize, hour: u8, request: &Request<'_>) {
+        let codes = request.codes();
+        let site = match request.site() {
+            Some(name) => self.site_index(name),
             None => 0,
         };
-        let ms = ex.time_taken.and_then(|i| {
-            // Read on every line, and logged last by IIS: that case without a call.
-            parse_ms(if i + 1 == count {
-                columns::last_field(line)
-            } else {
-                field(line, i, count)
-            })
-        });
+        let ms = request.time_taken();
         let error = match codes.status {
             Code::Value(s @ 400..=599) => Some(s),
             _ => None,
         };
         let (uri, ip) = match error {
-            Some(_) => self.error_columns(line, map, count),
+            Some(_) => {
+                let (uri, ip) = self.error_columns(request);
+                (listed(request, uri), listed(request, ip))
+            }
             None => (None, None),
         };
         let (command, user) = if self.cfg.ftp {
             (
-                ex.method.map(|i| ftp_command(field(line, i, count))),
-                ex.username
-                    .filter(|_| error == Some(530))
-                    .map(|i| field(line, i, count)),
+                request.method().map(ftp_command),
+                request.user().filter(|_| error == Some(530)),
             )
         } else {
             (None, None)
@@ -488,60 +412,49 @@ impl Collector {
     }
 }
 
+/// A value as the top lists take it. W3C values are kept as logged (an FTP 530's URI is
+/// often `-`, and the lists have always shown it); the native and NCSA formats write
+/// `-` or nothing for an empty field, which is left out.
+#[inline]
+fn listed<'l>(request: &Request<'l>, value: Option<&'l [u8]>) -> Option<&'l [u8]> {
+    value.filter(|v| request.fields().is_some() || (!v.is_empty() && *v != b"-"))
+}
+
 impl LineSink for Collector {
     #[inline]
-    fn request(&mut self, codes: Codes, line: &[u8], map: &FieldMap) {
+    fn request(&mut self, request: &Request<'_>) {
         self.tally.acct.requests += 1;
-        let ex = map.extra;
-        let count = map.len();
-        let layout = iis_layout(line, &ex);
-        if layout
-            && self.minute_place != Placed::Unknown
-            && line[..16] == self.minute
-            && seconds_ok(line)
-        {
-            match self.minute_place {
-                Placed::In(slot, hour) => return self.add(slot, hour, codes, line, map),
-                _ => {
-                    self.outside += 1;
-                    return;
+        let minute = request.minute_key();
+        if let Some(m) = minute {
+            if self.minute_place != Placed::Unknown && m == self.minute {
+                match self.minute_place {
+                    Placed::In(slot, hour) => return self.add(slot, hour, request),
+                    _ => {
+                        self.outside += 1;
+                        return;
+                    }
                 }
             }
         }
-        let (utc_day, second) = match (ex.date, ex.time) {
-            (Some(di), Some(ti)) => {
-                // IIS's own layout starts `YYYY-MM-DD HH:MM:SS `: take both at once.
-                let (date, time) = if layout {
-                    (&line[..10], &line[11..19])
-                } else {
-                    (field(line, di, count), field(line, ti, count))
-                };
-                let Some(utc_day) = self.date_day(date) else {
-                    self.undated += 1;
-                    return;
-                };
-                let Some(second) = days::parse_time_field(time) else {
-                    self.undated += 1;
-                    return;
-                };
-                (utc_day, second)
-            }
-            (None, Some(ti)) => match self.day_from_block(field(line, ti, count)) {
-                Some(ds) => ds,
+        let (day, hour) = match request.stamp() {
+            Stamp::Utc(utc_day, second) => days::shift(utc_day, second, self.cfg.offset),
+            // The server's local time, taken to be at the report's offset.
+            Stamp::Local(day, second) => (day, (second / 3600) as u8),
+            Stamp::TimeOnly(second) => match self.day_from_block(second) {
+                Some((utc_day, second)) => days::shift(utc_day, second, self.cfg.offset),
                 None => {
                     self.undated += 1;
                     return;
                 }
             },
-            _ => {
+            Stamp::DateOnly(_) | Stamp::Unknown => {
                 self.undated += 1;
                 return;
             }
         };
-        let (day, hour) = days::shift(utc_day, second, self.cfg.offset);
-        let cacheable = layout && self.cfg.offset.seconds % 60 == 0;
-        if cacheable {
-            self.minute.copy_from_slice(&line[..16]);
+        let cacheable = minute.is_some() && self.cfg.offset.seconds % 60 == 0;
+        if let (Some(m), true) = (minute, cacheable) {
+            self.minute.copy_from_slice(m);
         }
         if self.cfg.keep.is_some_and(|r| !r.contains(day)) {
             if cacheable {
@@ -555,7 +468,7 @@ impl LineSink for Collector {
         if cacheable {
             self.minute_place = Placed::In(slot, hour);
         }
-        self.add(slot, hour, codes, line, map);
+        self.add(slot, hour, request);
     }
     #[inline]
     fn directive(&mut self, directive: Directive<'_>) {
@@ -775,5 +688,51 @@ nodate 00:00:01 - /x 10.0.0.2 200 0 0 5\r\n";
         assert_eq!((f.time_only, f.dateless, f.undated), (3, 0, 0));
         assert_eq!(f.days[&day("2026-11-23")].requests(), 2);
         assert_eq!(f.days[&day("2026-11-24")].hours[0].requests(), 1);
+    }
+
+    fn collect_plain(log: &[u8], format: crate::format::LineFormat, offset: &str) -> FileDays {
+        let cfg = Arc::new(CollectConfig::new(
+            UtcOffset::parse(offset).unwrap(),
+            "W3SVC5".into(),
+        ));
+        crate::parse::plain::scan_plain_bytes(
+            log,
+            format,
+            usize::MAX,
+            &|_| {},
+            &Collector::new(cfg),
+        )
+        .finish()
+    }
+
+    /// An NCSA time carries its offset: to UTC, then to the report's offset; its URI is
+    /// the path without the query.
+    #[test]
+    fn ncsa_times_go_to_utc_then_to_the_report_offset() {
+        use crate::format::LineFormat;
+        let log = b"10.0.0.1 - - [23/Nov/2026:00:30:00 +0100] \"GET /a?x=1 HTTP/1.1\" 404 5\n";
+        let f = collect_plain(log, LineFormat::Ncsa, "Z");
+        let t = &f.days[&day("2026-11-22")];
+        assert_eq!(t.hours[23].classes[4], 1);
+        let top = &t.top[&(404, Code::NotLogged)];
+        assert_eq!(&*top.uris.sorted()[0].value, "/a");
+        assert_eq!(&*top.ips.sorted()[0].value, "10.0.0.1");
+        assert_eq!(t.codes.keys().next().unwrap().0, "W3SVC5");
+        let f = collect_plain(log, LineFormat::Ncsa, "+01:00");
+        assert_eq!(f.days[&day("2026-11-23")].hours[0].requests(), 1);
+    }
+
+    /// A native line has no offset: it lands on the day and hour it shows, at any offset.
+    #[test]
+    fn native_times_are_taken_at_the_report_offset() {
+        use crate::format::LineFormat;
+        let log = b"10.0.0.1, -, 11/23/26, 8:00:00, W3SVC1, WEB, 10.0.0.5, 40, 2, 3, 500, 0, GET, /a, -,\r\n";
+        for offset in ["Z", "+09:00", "-05:00"] {
+            let f = collect_plain(log, LineFormat::Native, offset);
+            let t = &f.days[&day("2026-11-23")];
+            assert_eq!(t.hours[8].requests(), 1, "{offset}");
+            assert_eq!(t.hours[8].tt_sum, 40);
+            assert_eq!(f.tally.acct.requests, 1);
+        }
     }
 }

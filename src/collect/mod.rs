@@ -2,7 +2,6 @@
 //! and time-taken, bounded top URIs and client IPs per error code), and the sink that
 //! collects it from requests. The history keeps it; the report writes it.
 
-pub mod collect_other;
 pub mod collector;
 pub mod topn;
 

@@ -7,6 +7,7 @@ pub mod codepage;
 pub mod columns;
 pub mod native;
 pub mod ncsa;
+pub mod request;
 pub mod w3c;
 
 use crate::tally::{Code, SkipReason};
@@ -22,6 +23,21 @@ pub enum LineFormat {
     Native,
     /// NCSA common (`nc`, `u_nc`).
     Ncsa,
+}
+
+/// `H:MM:SS` or `HH:MM:SS` → seconds since midnight (the native and NCSA clocks).
+pub(crate) fn clock(time: &[u8]) -> Option<i32> {
+    let mut parts = time.split(|&b| b == b':');
+    let (h, m, s) = (parts.next()?, parts.next()?, parts.next()?);
+    let (h, m, s) = (
+        request::number(h)?,
+        request::number(m)?,
+        request::number(s)?,
+    );
+    if parts.next().is_some() || h > 23 || m > 59 || s > 60 {
+        return None;
+    }
+    Some((h * 3600 + m * 60 + s) as i32)
 }
 
 /// Reads one code: `-` is empty; otherwise 1 to 10 ASCII digits no greater than `max`.

@@ -18,16 +18,6 @@ pub trait ChunkSink: LineSink + Send + Sync {
     fn tally_mut(&mut self) -> &mut Tally;
     /// Adds `other`, which holds the lines after `line_offset` lines of this sink's piece.
     fn absorb(&mut self, other: Self, line_offset: u64);
-    /// Takes whole lines of a native or NCSA log (no directives, no header); returns the
-    /// number of lines. By default only the line account is kept.
-    fn plain_block(
-        &mut self,
-        block: &[u8],
-        format: crate::format::LineFormat,
-        at_end: bool,
-    ) -> u64 {
-        crate::parse::plain::scan_plain(block, format, at_end, self.tally_mut())
-    }
 }
 
 impl ChunkSink for Tally {
@@ -77,7 +67,7 @@ fn guess_header(bytes: &[u8], initial: &Header) -> Header {
 struct Ignore;
 
 impl parse::LineSink for Ignore {
-    fn request(&mut self, _: crate::tally::Codes, _: &[u8], _: &crate::format::w3c::FieldMap) {}
+    fn request(&mut self, _: &crate::format::request::Request<'_>) {}
     fn directive(&mut self, _: crate::format::w3c::Directive<'_>) {}
     fn blank(&mut self) {}
     fn skip(&mut self, _: crate::tally::SkipReason, _: u64) {}

@@ -9,13 +9,14 @@ pub mod stream;
 use std::sync::Arc;
 
 use crate::format::parse_code;
+use crate::format::request::Request;
 use crate::format::w3c::{Directive, FieldMap};
 use crate::tally::{Code, Codes, SkipReason, Tally};
 
-/// Receives what the scanner makes of each line.
+/// Receives what the line loops make of each line, whatever the log's format.
 pub trait LineSink {
-    /// A data line that parsed; `line` is the raw line (no CR/LF), `map` its layout.
-    fn request(&mut self, codes: Codes, line: &[u8], map: &FieldMap);
+    /// A data line that parsed: one request, read through its format's view.
+    fn request(&mut self, request: &Request<'_>);
     fn directive(&mut self, directive: Directive<'_>);
     fn blank(&mut self);
     /// A line that was not counted, with its 1-based line number in the scanned piece.
@@ -24,8 +25,8 @@ pub trait LineSink {
 
 impl LineSink for Tally {
     #[inline]
-    fn request(&mut self, codes: Codes, _line: &[u8], _map: &FieldMap) {
-        Tally::request(self, codes);
+    fn request(&mut self, request: &Request<'_>) {
+        Tally::request(self, request.codes());
     }
     #[inline]
     fn directive(&mut self, _directive: Directive<'_>) {
@@ -147,7 +148,7 @@ pub fn scan<S: LineSink>(
                     Header::Fields(map) => {
                         let unterminated = next == end && opts.at_file_end;
                         match read_request(line, map, unterminated) {
-                            Ok(codes) => sink.request(codes, line, map),
+                            Ok(codes) => sink.request(&Request::w3c(codes, line, map)),
                             Err(reason) => sink.skip(reason, line_no),
                         }
                     }

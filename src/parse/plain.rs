@@ -3,8 +3,10 @@
 
 use rayon::prelude::*;
 
+use crate::format::request::Request;
 use crate::format::{native, ncsa, LineFormat};
-use crate::parse::chunk;
+use crate::parse::chunk::{self, ChunkSink};
+use crate::parse::LineSink;
 use crate::tally::{Codes, SkipReason, Tally};
 
 impl LineFormat {
@@ -19,11 +21,16 @@ impl LineFormat {
     }
 }
 
-/// Scans whole lines of a native or NCSA log into `tally`: each line is a request,
-/// blank, or skipped by reason (these formats have no directives); LF or CRLF, a BOM on
-/// the first line. When `at_file_end`, an unterminated last line that does not parse is
+/// Scans whole lines of a native or NCSA log into `sink`: each line is a request, blank,
+/// or skipped by reason (these formats have no directives); LF or CRLF, a BOM on the
+/// first line. When `at_file_end`, an unterminated last line that does not parse is
 /// `truncated`. Returns the number of lines.
-pub fn scan_plain(bytes: &[u8], format: LineFormat, at_file_end: bool, tally: &mut Tally) -> u64 {
+pub fn scan_plain<S: LineSink>(
+    bytes: &[u8],
+    format: LineFormat,
+    at_file_end: bool,
+    sink: &mut S,
+) -> u64 {
     let read = format.reader();
     let mut lines = 0u64;
     let mut pos = 0;
@@ -37,14 +44,14 @@ pub fn scan_plain(bytes: &[u8], format: LineFormat, at_file_end: bool, tally: &m
         line = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line);
         lines += 1;
         if line.is_empty() {
-            tally.acct.blank += 1;
+            sink.blank();
         } else if line.iter().any(|&b| b < 0x20 && b != b'\t') {
-            tally.skip(SkipReason::Binary, lines);
+            sink.skip(SkipReason::Binary, lines);
         } else {
             match read(line) {
-                Ok(codes) => tally.request(codes),
-                Err(_) if at_file_end && next == end => tally.skip(SkipReason::Truncated, lines),
-                Err(reason) => tally.skip(reason, lines),
+                Ok(codes) => sink.request(&Request::plain(codes, line, format)),
+                Err(_) if at_file_end && next == end => sink.skip(SkipReason::Truncated, lines),
+                Err(reason) => sink.skip(reason, lines),
             }
         }
         pos = next;
@@ -52,33 +59,45 @@ pub fn scan_plain(bytes: &[u8], format: LineFormat, at_file_end: bool, tally: &m
     lines
 }
 
-/// Tallies a whole native or NCSA file in parallel pieces of about `chunk` bytes: with no
+/// Scans a whole native or NCSA file in parallel pieces of about `chunk` bytes: with no
 /// header to carry, each piece is scanned on its own and the pieces merge in file order.
+/// Every piece's sink is `proto.fresh()`.
+pub fn scan_plain_bytes<S: ChunkSink>(
+    bytes: &[u8],
+    format: LineFormat,
+    chunk: usize,
+    on_chunk: &(dyn Fn(u64) + Sync),
+    proto: &S,
+) -> S {
+    let pieces = chunk::split(bytes, chunk);
+    let last = pieces.len().saturating_sub(1);
+    let sinks: Vec<S> = pieces
+        .par_iter()
+        .enumerate()
+        .map(|(i, piece)| {
+            let mut sink = proto.fresh();
+            sink.tally_mut().acct.lines = scan_plain(piece, format, i == last, &mut sink);
+            on_chunk(piece.len() as u64);
+            sink
+        })
+        .collect();
+    let mut total = proto.fresh();
+    for sink in sinks {
+        let offset = total.tally_mut().acct.lines;
+        total.absorb(sink, offset);
+    }
+    total.tally_mut().acct.bytes = bytes.len() as u64;
+    total
+}
+
+/// [`scan_plain_bytes`] into a `Tally`.
 pub fn tally_plain(
     bytes: &[u8],
     format: LineFormat,
     chunk: usize,
     on_chunk: &(dyn Fn(u64) + Sync),
 ) -> Tally {
-    let pieces = chunk::split(bytes, chunk);
-    let last = pieces.len().saturating_sub(1);
-    let tallies: Vec<Tally> = pieces
-        .par_iter()
-        .enumerate()
-        .map(|(i, piece)| {
-            let mut t = Tally::default();
-            t.acct.lines = scan_plain(piece, format, i == last, &mut t);
-            on_chunk(piece.len() as u64);
-            t
-        })
-        .collect();
-    let mut total = Tally::default();
-    for t in tallies {
-        let offset = total.acct.lines;
-        total.merge_shifted(t, offset);
-    }
-    total.acct.bytes = bytes.len() as u64;
-    total
+    scan_plain_bytes(bytes, format, chunk, on_chunk, &Tally::default())
 }
 
 #[cfg(test)]

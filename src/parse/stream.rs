@@ -7,7 +7,7 @@ use std::io::{self, Read};
 use crate::format::LineFormat;
 use crate::input::archive::{self, ArchiveError, Member};
 use crate::parse::chunk::ChunkSink;
-use crate::parse::{self, Header, ScanOptions};
+use crate::parse::{self, plain, Header, ScanOptions};
 
 /// Decompressed bytes asked of the decoder at a time; the buffer is reused.
 const BLOCK: usize = 1 << 20;
@@ -73,7 +73,7 @@ pub fn scan_stream<S: ChunkSink>(
                 header = scanned.header;
                 scanned.lines
             } else {
-                piece.plain_block(block, format, eof)
+                plain::scan_plain(block, format, eof, &mut piece)
             };
             piece.tally_mut().acct.lines = lines;
             let offset = total.tally_mut().acct.lines;

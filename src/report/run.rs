@@ -10,7 +10,6 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use crate::catalogue::Lang;
-use crate::collect::collect_other::{collect_plain, PlainCollector};
 use crate::collect::collector::{CollectConfig, Collector, FileDays};
 use crate::collect::{DayTally, ReportDay};
 use crate::days::{day_text, may_hold, Day, DayRange, UtcOffset};
@@ -22,6 +21,7 @@ use crate::input::archive::{self, ArchiveError, Member};
 use crate::input::discover::{self, LogFile};
 use crate::input::source;
 use crate::parse::chunk::{self, scan_bytes};
+use crate::parse::plain::scan_plain_bytes;
 use crate::parse::{stream, Header};
 use crate::report::alert::{self, Rule, Tripped};
 use crate::report::write;
@@ -179,11 +179,7 @@ fn stateless(opts: &ReportOptions) -> Result<ReportOutcome, ReportError> {
             }
             match source::load(&f.path) {
                 Ok(bytes) => {
-                    let fd = if f.format == LineFormat::W3c {
-                        collect_bytes(&bytes, &Header::None, cfg).0
-                    } else {
-                        collect_plain(&bytes, f.format, true, &cfg)
-                    };
+                    let fd = collect_bytes(&bytes, f.format, &Header::None, cfg).0;
                     (*f, Ok(fd), bytes.len() as u64)
                 }
                 Err(e) => (*f, Err(Problem::io(&f.path, &e)), 0),
@@ -239,13 +235,7 @@ fn collect_member(
     format: LineFormat,
     cfg: Arc<CollectConfig>,
 ) -> Result<FileDays, ArchiveError> {
-    if format == LineFormat::W3c {
-        stream::scan_member(member, format, &Header::None, &Collector::new(cfg))
-            .map(Collector::finish)
-    } else {
-        stream::scan_member(member, format, &Header::None, &PlainCollector::new(cfg))
-            .map(PlainCollector::finish)
-    }
+    stream::scan_member(member, format, &Header::None, &Collector::new(cfg)).map(Collector::finish)
 }
 
 /// Largest piece for reports: pieces are merged in order on one thread at the end, and a
@@ -264,12 +254,22 @@ fn report_chunk(len: usize) -> usize {
         .clamp(REPORT_CHUNK_MIN, REPORT_CHUNK)
 }
 
-/// Collects a W3C file's bytes, in parallel pieces. Lines that log only `time` take their
+/// Collects a file's bytes, in parallel pieces. Lines that log only `time` take their
 /// day from their block's `#Date`, which a piece that starts inside the block does not
 /// see: a file with such lines and more than one piece is collected again in one piece.
-fn collect_bytes(bytes: &[u8], header: &Header, cfg: Arc<CollectConfig>) -> (FileDays, Header) {
+fn collect_bytes(
+    bytes: &[u8],
+    format: LineFormat,
+    header: &Header,
+    cfg: Arc<CollectConfig>,
+) -> (FileDays, Header) {
     let proto = Collector::new(cfg);
     let chunk = report_chunk(bytes.len());
+    if format != LineFormat::W3c {
+        // No header to carry, no `#Date`.
+        let c = scan_plain_bytes(bytes, format, chunk, &|_| {}, &proto);
+        return (c.finish(), header.clone());
+    }
     let (c, h) = scan_bytes(bytes, header, chunk, &|_| {}, &proto);
     let fd = c.finish();
     if bytes.len() > chunk && fd.dateless + fd.time_only > 0 {
@@ -372,11 +372,16 @@ fn read_new(
     let cfg = collect_config(opts, file);
     let (days, fields) = if file.format != LineFormat::W3c {
         // No header to carry: complete lines only, as for W3C.
-        let days = collect_plain(&bytes[..rel_end], file.format, false, &cfg);
+        let days = collect_bytes(&bytes[..rel_end], file.format, &Header::None, Arc::new(cfg)).0;
         (days, None)
     } else {
         let resume = header_from(fields.as_deref());
-        let (mut days, header) = collect_bytes(&bytes[..rel_end], &resume, Arc::new(cfg.clone()));
+        let (mut days, header) = collect_bytes(
+            &bytes[..rel_end],
+            file.format,
+            &resume,
+            Arc::new(cfg.clone()),
+        );
         if days.dateless > 0 && start > 0 {
             // Lines that log only `time`, in a block whose `#Date` an earlier run read.
             let prefix = read_range(&file.path, 0, start).map_err(io)?.0;
@@ -385,7 +390,7 @@ fn read_new(
                     block_date: Some(date),
                     ..cfg
                 });
-                days = collect_bytes(&bytes[..rel_end], &resume, cfg).0;
+                days = collect_bytes(&bytes[..rel_end], file.format, &resume, cfg).0;
             }
         }
         let fields = if rel_end == 0 {

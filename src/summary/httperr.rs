@@ -5,11 +5,12 @@
 use std::collections::BTreeMap;
 
 use crate::catalogue::{Catalogue, Lang};
-use crate::format::w3c::{Directive, FieldMap};
+use crate::format::request::Request;
+use crate::format::w3c::Directive;
 use crate::parse::chunk::ChunkSink;
 use crate::parse::LineSink;
 use crate::service::Service;
-use crate::tally::{Code, Codes, SkipReason, Tally};
+use crate::tally::{Code, SkipReason, Tally};
 
 /// One HTTPERR count key: status, reason, queue (`-` unless the status is 503).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -36,18 +37,13 @@ pub struct HttpErrTally {
     pub reasons: ReasonCounts,
 }
 
-/// Column `k` of a space-separated line, `-` when the line is shorter.
-fn column(line: &[u8], k: Option<usize>) -> &[u8] {
-    k.and_then(|k| line.split(|&b| b == b' ').nth(k))
-        .unwrap_or(b"-")
-}
-
 impl LineSink for HttpErrTally {
-    fn request(&mut self, codes: Codes, line: &[u8], map: &FieldMap) {
+    fn request(&mut self, request: &Request<'_>) {
+        let codes = request.codes();
         self.tally.request(codes);
-        let reason = column(line, map.index_of("s-reason"));
+        let reason = request.field("s-reason").unwrap_or(b"-");
         let queue = if codes.status == Code::Value(503) {
-            column(line, map.index_of("s-queuename"))
+            request.field("s-queuename").unwrap_or(b"-")
         } else {
             b"-"
         };
@@ -212,10 +208,23 @@ mod tests {
             .is_some_and(|c| c.contains("queueLength")));
     }
 
+    /// A block that does not log `s-queuename` (or `s-reason`) counts its rows under `-`.
     #[test]
-    fn missing_columns_are_dashes() {
-        assert_eq!(column(b"a b c", Some(1)), b"b");
-        assert_eq!(column(b"a b c", Some(5)), b"-");
-        assert_eq!(column(b"a b c", None), b"-");
+    fn fields_not_logged_are_dashes() {
+        let log = b"#Fields: date time c-ip sc-status s-reason\n2026-11-23 00:00:00 10.0.0.9 503 QueueFull\n#Fields: date time sc-status\n2026-11-23 00:00:01 400\n";
+        let (t, _) = crate::parse::chunk::scan_bytes(
+            log,
+            &crate::parse::Header::None,
+            usize::MAX,
+            &|_| {},
+            &HttpErrTally::default(),
+        );
+        let key = |status: u32, reason: &str| ReasonKey {
+            status: Code::Value(status),
+            reason: reason.to_string(),
+            queue: "-".to_string(),
+        };
+        assert_eq!(t.reasons.get(&key(503, "QueueFull")), Some(&1));
+        assert_eq!(t.reasons.get(&key(400, "-")), Some(&1));
     }
 }
