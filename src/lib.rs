@@ -8,8 +8,8 @@
 //! format/    what a line looks like: W3C (#Fields), native, NCSA; the Request view
 //! input/     paths ─► identify ─► LogFile ─► source (mapped bytes) / archive (streams)
 //! parse/     bytes ─► lines ─► LineSink::request(&Request), in parallel chunks or streams
-//! summary/   sink: Tally per file ─► CodeCounts per service ─► Summary (+ catalogue)
 //! catalogue/ what each code means and usually causes, en/ja/nb
+//! summary/   sink: Tally per file ─► CodeCounts per service ─► Summary (+ catalogue)
 //! output/    Summary ─► table, CSV, JSON; `explain` pages
 //! collect/   sink: Request ─► DayTally per day (hours, sites, top URIs and clients)
 //! history/   DayTally ─► SQLite, incremental by file offset
@@ -19,21 +19,21 @@
 //! Workers never print: unreadable inputs become `Problem`s and skipped lines are counted
 //! by reason, and both are reported once, after the merge.
 
-pub mod config;
-pub mod days;
 pub mod error;
-pub mod progress;
 pub mod service;
 pub mod tally;
+pub mod days;
+pub mod progress;
 
-pub mod catalogue;
-pub mod collect;
 pub mod format;
-pub mod history;
 pub mod input;
-pub mod output;
 pub mod parse;
-pub mod report;
+pub mod catalogue;
 pub mod summary;
+pub mod output;
+pub mod collect;
+pub mod history;
+pub mod report;
+pub mod config;
 
 pub use crate::summary::run::{summarize, summarize_found, Outcome, RunStatus, SummaryOptions};

@@ -30,3 +30,6 @@ mod formats;
 
 // `iislog report`, `history` and `merge`: days, time zones, the history, alerts, the page.
 mod report;
+
+// The layout of src/: stages in order, no module importing a later stage.
+mod layout;
