@@ -19,7 +19,6 @@
 //! Workers never print: unreadable inputs become `Problem`s and skipped lines are counted
 //! by reason, and both are reported once, after the merge.
 
-pub mod config;
 pub mod days;
 pub mod error;
 pub mod progress;

@@ -4,6 +4,7 @@
 //! share lives here once, so that a flag or a message means the same in every subcommand.
 
 pub mod cli;
+pub mod config;
 pub mod explain;
 pub mod history;
 pub mod merge;
@@ -16,7 +17,6 @@ use std::io::{self, BufWriter, Write};
 use anyhow::anyhow;
 
 use iislog::catalogue::Lang;
-use iislog::config;
 use iislog::error::Error;
 
 /// How a subcommand that did not fail ended. `main` alone turns it into an exit code, so

@@ -13,10 +13,10 @@ use iislog::format::w3c::FieldMap;
 use iislog::output::{self, Format, WriteOptions};
 use iislog::progress::Progress;
 use iislog::tally::SkipReason;
-use iislog::{config, Outcome, RunStatus, SummaryOptions};
+use iislog::{Outcome, RunStatus, SummaryOptions};
 
 use super::cli::SummaryArgs;
-use super::{resolve_lang, to_stdout, warn_problems, Ending};
+use super::{config, resolve_lang, to_stdout, warn_problems, Ending};
 
 pub fn run(args: SummaryArgs) -> anyhow::Result<Ending> {
     let inputs = if args.paths.is_empty() {
