@@ -34,6 +34,5 @@ pub mod output;
 pub mod collect;
 pub mod history;
 pub mod report;
-pub mod config;
 
 pub use crate::summary::run::{summarize, summarize_found, Outcome, RunStatus, SummaryOptions};

@@ -23,8 +23,6 @@ const ORDER: &[&str] = &[
     "collect",
     "history",
     "report",
-    // Environment settings of the binary's edge.
-    "config",
 ];
 
 fn rank(module: &str) -> Option<usize> {

@@ -1,5 +1,6 @@
-//! The command line: syntax only (clap derive). What the flags mean is resolved in main.rs
-//! into the library's options; no other module sees clap's types.
+//! The command line: syntax only (clap derive). What the flags mean is resolved by each
+//! subcommand's module beside this one into the library's options; the library never sees
+//! clap's types.
 
 use std::path::PathBuf;
 

@@ -1,11 +1,13 @@
 //! Settings that come from the environment rather than the command line: the default log
-//! folders on Windows, the language from the locale, and whether streams are terminals.
-//! Each is a pure function of the values given, so tests can feed any environment.
+//! folders on Windows and the language from the locale. Each is a pure function of the
+//! values given, so tests can feed any environment. It is the binary's, not the library's:
+//! a library caller passes its own inputs and language, and only the command line falls
+//! back on the machine's.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use crate::catalogue::Lang;
+use iislog::catalogue::Lang;
 
 /// The IIS log folders to read when no PATH is given, those that exist, in this order:
 /// `%SystemDrive%\inetpub\logs\LogFiles` (IIS 7+) and `%WINDIR%\System32\LogFiles` (IIS 5/6).

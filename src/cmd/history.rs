@@ -1,0 +1,104 @@
+//! `iislog history`: reads a history database and prints, per day, the requests and the
+//! share of one class or code (a table on a terminal, else CSV) on stdout.
+
+use std::io::{self, IsTerminal};
+use std::time::Duration;
+
+use anyhow::anyhow;
+
+use iislog::days::{day_of, day_text, parse_day};
+use iislog::history::{Store, Tx};
+use iislog::output::Format;
+use iislog::report::alert::Rule;
+
+use super::cli::HistoryArgs;
+use super::{local_today, print_stdout, Ending};
+
+pub fn run(args: HistoryArgs) -> anyhow::Result<Ending> {
+    // Opening would create a missing file; a history is only ever read here.
+    if !args.db.is_file() {
+        return Err(anyhow!("{}: no such history database", args.db.display()));
+    }
+    // `--code` is an alert rule's selector: parse it as one, so both accept the same codes.
+    let Rule::Above(selector, _) = Rule::parse(&format!("{}>0", args.code)).map_err(|_| {
+        anyhow!(
+            "--code {:?}: use a class (5xx), a code (503) or code.substatus (500.19)",
+            args.code
+        )
+    })?
+    else {
+        return Err(anyhow!(
+            "--code {:?}: use a class, a code or code.substatus",
+            args.code
+        ));
+    };
+    let mut store = Store::open(&args.db, Duration::from_secs(10))?;
+    let path = store.path().to_path_buf();
+    let tx = store.read()?;
+    let q = Tx {
+        tx: &tx,
+        path: &path,
+    };
+    let last = match &args.until {
+        Some(d) => parse_day(d, local_today())?,
+        None => match q.days()?.last() {
+            Some(d) => *d,
+            None => day_of(local_today()),
+        },
+    };
+    let first = last - i32::try_from(args.days.max(1)).unwrap_or(30) + 1;
+    let mut rows = Vec::new();
+    for d in first..=last {
+        let counts = q.day_counts(d)?;
+        let total: u64 = counts.values().sum();
+        let hit: u64 = counts
+            .iter()
+            .filter(|((_, c), _)| selector.matches(c))
+            .map(|(_, n)| n)
+            .sum();
+        let pct = if total == 0 {
+            0.0
+        } else {
+            hit as f64 * 100.0 / total as f64
+        };
+        rows.push([
+            day_text(d),
+            total.to_string(),
+            hit.to_string(),
+            format!("{pct:.2}"),
+        ]);
+    }
+    let header = ["day", "requests", &selector.to_string(), "percent"];
+    let table = match args.format {
+        Some(Format::Table) => true,
+        Some(_) => false,
+        None => io::stdout().is_terminal(),
+    };
+    print_stdout(&render(&header, &rows, table))?;
+    Ok(Ending::Clean)
+}
+
+/// The rows as aligned columns, or as CSV with CRLF line ends like the other CSVs.
+fn render(header: &[&str; 4], rows: &[[String; 4]], table: bool) -> String {
+    let mut text = String::new();
+    if table {
+        text.push_str(&format!(
+            "{:<10}  {:>10}  {:>10}  {:>7}\n",
+            header[0], header[1], header[2], header[3]
+        ));
+        for r in rows {
+            text.push_str(&format!(
+                "{:<10}  {:>10}  {:>10}  {:>6}%\n",
+                r[0], r[1], r[2], r[3]
+            ));
+        }
+    } else {
+        text.push_str(&header.join(","));
+        text.push_str("\r\n");
+        for r in rows {
+            text.push_str(&r.join(","));
+            text.push_str("\r\n");
+        }
+    }
+    text
+}

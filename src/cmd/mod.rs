@@ -1,0 +1,73 @@
+//! The subcommands, one module each (`summary`, `explain`, `report`, `history`, `merge`):
+//! each turns its clap arguments (`cli`) into the library's options, runs the library, and
+//! prints the outcome, results on stdout and diagnostics on stderr. What several of them
+//! share lives here once, so that a flag or a message means the same in every subcommand.
+
+pub mod cli;
+pub mod config;
+pub mod explain;
+pub mod history;
+pub mod merge;
+pub mod report;
+pub mod summary;
+
+use std::fmt::Display;
+use std::io::{self, BufWriter, Write};
+
+use anyhow::anyhow;
+
+use iislog::catalogue::Lang;
+use iislog::error::Error;
+
+/// How a subcommand that did not fail ended. `main` alone turns it into an exit code, so
+/// the codes are chosen in one place.
+pub enum Ending {
+    /// Everything asked for was read and written.
+    Clean,
+    /// Some inputs could not be read; the results of the rest were still written.
+    SomeUnreadable,
+    /// An alert rule (`report --fail-on`) tripped.
+    AlertTripped,
+}
+
+/// `--lang`, else the locale's language, else English.
+pub fn resolve_lang(flag: Option<&str>) -> anyhow::Result<Lang> {
+    match flag {
+        Some(code) => Lang::from_code(code)
+            .ok_or_else(|| anyhow!("--lang {code}: unknown language; use en, ja or nb")),
+        None => Ok(config::default_lang(
+            |k| std::env::var(k).ok(),
+            config::system_locale(),
+        )),
+    }
+}
+
+/// Today on this machine's clock: what `yesterday`, `today` and default day ranges mean
+/// to the person typing them.
+pub fn local_today() -> chrono::NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+/// Inputs that could not be read, one warning each; the run goes on with the rest.
+pub fn warn_problems(problems: &[impl Display]) {
+    for p in problems {
+        eprintln!("iislog: warning: {p}");
+    }
+}
+
+/// Writes to stdout through a buffer; a failure, a closed pipe included, is reported as
+/// `Error::Output`, which `main` treats as no error when the pipe was closed.
+pub fn to_stdout(write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<(), Error> {
+    let mut out = BufWriter::new(io::stdout().lock());
+    write(&mut out)
+        .and_then(|()| out.flush())
+        .map_err(|source| Error::Output {
+            target: "stdout".into(),
+            source,
+        })
+}
+
+/// Writes a finished text to stdout (see `to_stdout`).
+pub fn print_stdout(text: &str) -> Result<(), Error> {
+    to_stdout(|out| out.write_all(text.as_bytes()))
+}

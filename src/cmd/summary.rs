@@ -1,0 +1,198 @@
+//! `iislog summary`: resolves the paths and flags into `SummaryOptions`, runs the tally, and
+//! writes the table, CSV or JSON (and the HTTPERR rows by reason) to stdout or files, with
+//! warnings, the `--verbose` account and the closing totals line on stderr.
+
+use std::fs::File;
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, Context};
+
+use iislog::error::Error;
+use iislog::format::w3c::FieldMap;
+use iislog::output::{self, Format, WriteOptions};
+use iislog::progress::Progress;
+use iislog::tally::SkipReason;
+use iislog::{Outcome, RunStatus, SummaryOptions};
+
+use super::cli::SummaryArgs;
+use super::{config, resolve_lang, to_stdout, warn_problems, Ending};
+
+pub fn run(args: SummaryArgs) -> anyhow::Result<Ending> {
+    let inputs = if args.paths.is_empty() {
+        default_inputs()?
+    } else {
+        args.paths.clone()
+    };
+    let mut opts = SummaryOptions::new(inputs);
+    if let Some(list) = &args.fields {
+        let map = FieldMap::parse(list.as_bytes())
+            .map_err(|e| Error::BadFieldsOption(format!("{e}; give the names as in a #Fields line, e.g. \"date time cs-uri-stem sc-status\"")))?;
+        opts.fields = Some(map);
+    }
+    opts.lang = resolve_lang(args.lang.as_deref())?;
+    opts.threads = match args.threads {
+        Some(0) => return Err(anyhow!("--threads 0: give at least 1")),
+        n => n,
+    };
+    opts.details = args.details;
+
+    // Create the output file before the long work, so a bad path fails at once.
+    let mut file = match &args.output {
+        Some(path) => Some(
+            File::create(path)
+                .map(BufWriter::new)
+                .with_context(|| format!("could not create {}", path.display()))?,
+        ),
+        None => None,
+    };
+
+    let progress = Progress::new(io::stderr().is_terminal() && !args.quiet);
+    let outcome = iislog::summarize(&opts, &progress)?;
+
+    warn_problems(&outcome.problems);
+    if args.verbose {
+        print_verbose(&outcome);
+    }
+
+    let format = match (args.format, &args.output) {
+        (Some(f), _) => f,
+        (None, Some(_)) => Format::Csv,
+        (None, None) if io::stdout().is_terminal() => Format::Table,
+        (None, None) => Format::Csv,
+    };
+    let wopts = WriteOptions {
+        format,
+        details: args.details,
+        bom: args.excel,
+    };
+    let httperr = &outcome.httperr;
+    match (&mut file, &args.output) {
+        (Some(f), Some(path)) => {
+            let target = path.display().to_string();
+            output::write_with_httperr(&outcome.summary, httperr, wopts, f)
+                .and_then(|()| f.flush())
+                .map_err(|source| Error::Output { target, source })?;
+        }
+        _ => to_stdout(|out| output::write_with_httperr(&outcome.summary, httperr, wopts, out))?,
+    }
+
+    let httperr_to = args
+        .httperr_output
+        .clone()
+        .or_else(|| args.output.as_deref().map(httperr_path));
+    match httperr_to {
+        Some(path) if !httperr.is_empty() || args.httperr_output.is_some() => {
+            let target = path.display().to_string();
+            let csv = WriteOptions {
+                format: Format::Csv,
+                ..wopts
+            };
+            File::create(&path)
+                .map(BufWriter::new)
+                .and_then(|mut f| {
+                    output::write_httperr_csv(httperr, csv, &mut f)?;
+                    f.flush()
+                })
+                .map_err(|source| Error::Output { target, source })?;
+        }
+        None if !httperr.is_empty() && format == Format::Csv && !args.quiet => eprintln!(
+            "iislog: {} HTTPERR rows by reason not written: add --httperr-output FILE",
+            httperr.len()
+        ),
+        _ => {}
+    }
+
+    if !args.quiet {
+        print_totals(&outcome);
+    }
+    Ok(match outcome.status() {
+        RunStatus::Clean => Ending::Clean,
+        RunStatus::SomeUnreadable => Ending::SomeUnreadable,
+    })
+}
+
+/// Where `-o FILE` puts the HTTPERR rows: `summary.csv` → `summary-httperr.csv`.
+fn httperr_path(output: &Path) -> PathBuf {
+    let stem = output.file_stem().unwrap_or_default().to_string_lossy();
+    let ext = output
+        .extension()
+        .map_or_else(|| "csv".into(), |e| e.to_string_lossy());
+    output.with_file_name(format!("{stem}-httperr.{ext}"))
+}
+
+/// With no PATH: the default IIS folders on Windows; elsewhere a usage error.
+fn default_inputs() -> anyhow::Result<Vec<PathBuf>> {
+    if !cfg!(windows) {
+        return Err(Error::NoInput { hint: "" }.into());
+    }
+    let dirs = config::default_log_dirs(
+        std::env::var_os("SystemDrive"),
+        std::env::var_os("WINDIR"),
+        |p| p.is_dir(),
+    );
+    if dirs.is_empty() {
+        return Err(Error::NoInput {
+            hint: " (neither %SystemDrive%\\inetpub\\logs\\LogFiles nor %WINDIR%\\System32\\LogFiles exists here)",
+        }
+        .into());
+    }
+    for d in &dirs {
+        eprintln!("iislog: reading {}", d.display());
+    }
+    Ok(dirs)
+}
+
+/// The one line an unattended job leaves on stderr.
+fn print_totals(outcome: &Outcome) {
+    let t = &outcome.summary.totals;
+    let secs = outcome.elapsed.as_secs_f64();
+    let mbps = if secs > 0.0 {
+        t.bytes as f64 / 1e6 / secs
+    } else {
+        0.0
+    };
+    eprintln!(
+        "iislog: {} files, {} lines, {} requests, {} skipped, {:.2} s, {:.1} MB/s",
+        outcome.summary.files.len(),
+        t.lines,
+        t.requests,
+        t.skipped_total(),
+        secs,
+        mbps
+    );
+}
+
+/// `--verbose`: the files passed over and why, then per file read its line counts and its
+/// skipped lines by reason with their first examples as `file:line`.
+fn print_verbose(outcome: &Outcome) {
+    for p in &outcome.passed {
+        eprintln!("iislog: passed over {}: {}", p.path.display(), p.why);
+    }
+    for f in &outcome.summary.files {
+        eprintln!(
+            "iislog: read {} ({}): {} lines, {} requests, {} directives, {} blank, {} skipped",
+            f.path.display(),
+            f.service,
+            f.acct.lines,
+            f.acct.requests,
+            f.acct.directives,
+            f.acct.blank,
+            f.acct.skipped_total()
+        );
+        for reason in SkipReason::ALL {
+            let n = f.acct.skipped_for(reason);
+            if n == 0 {
+                continue;
+            }
+            eprintln!(
+                "iislog:   {n} skipped, {}: {}",
+                reason.name(),
+                reason.explain()
+            );
+            for e in f.examples.iter().filter(|e| e.reason == reason) {
+                eprintln!("iislog:     {}:{}", f.path.display(), e.line);
+            }
+        }
+    }
+}
