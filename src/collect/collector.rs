@@ -11,6 +11,7 @@
 //! day and hour it shows. Run the report at the server's offset to line native logs up
 //! with W3C ones.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::BuildHasherDefault;
 use std::sync::Arc;
@@ -147,7 +148,13 @@ pub struct Collector {
     tally: Tally,
     days: Vec<(Day, DayAcc)>,
     last: usize,
-    sites: Vec<Box<str>>,
+    /// Site names as logged, by index; 0 is the default site (from the folder).
+    sites: Vec<Box<[u8]>>,
+    /// Index of each name in `sites`. Names come from the log, so the map keeps std's
+    /// keyed hasher: crafted names cannot pile into one bucket.
+    site_ids: HashMap<Box<[u8]>, u32>,
+    /// The site of the line before: most lines share it, and one compare beats a hash.
+    last_site: u32,
     undated: u64,
     outside: u64,
     /// The `--client-ip-field` column of the block in force: `None` until a line of the
@@ -185,14 +192,16 @@ enum Placed {
 
 impl Collector {
     pub fn new(cfg: Arc<CollectConfig>) -> Collector {
-        let default_site = cfg.default_site.clone().into_boxed_str();
+        let default_site: Box<[u8]> = cfg.default_site.as_bytes().into();
         let cfg_date = cfg.block_date;
         Collector {
             cfg,
             tally: Tally::default(),
             days: Vec::new(),
             last: 0,
+            site_ids: HashMap::from([(default_site.clone(), 0)]),
             sites: vec![default_site],
+            last_site: 0,
             undated: 0,
             outside: 0,
             ip_col: None,
@@ -267,9 +276,13 @@ impl Collector {
                 }
             }
             for ((site, codes), n) in acc.codes {
-                let site = self.sites.get(site as usize).map_or("-", |s| s);
-                *t.codes.entry((site.to_string(), codes)).or_insert(0) += n;
+                let site = self
+                    .sites
+                    .get(site as usize)
+                    .map_or(Cow::Borrowed("-"), |s| String::from_utf8_lossy(s));
+                *t.codes.entry((site.into_owned(), codes)).or_insert(0) += n;
             }
+            t.bound_sites();
             days.insert(day, t);
         }
         FileDays {
@@ -349,11 +362,24 @@ impl Collector {
         if name == b"-" || name.is_empty() {
             return 0;
         }
-        if let Some(i) = self.sites.iter().position(|s| s.as_bytes() == name) {
-            return i as u32;
+        if self
+            .sites
+            .get(self.last_site as usize)
+            .is_some_and(|s| **s == *name)
+        {
+            return self.last_site;
         }
-        self.sites.push(String::from_utf8_lossy(name).into());
-        (self.sites.len() - 1) as u32
+        let id = match self.site_ids.get(name) {
+            Some(&id) => id,
+            None => {
+                let id = self.sites.len() as u32;
+                self.sites.push(name.into());
+                self.site_ids.insert(name.into(), id);
+                id
+            }
+        };
+        self.last_site = id;
+        id
     }
 }
 
@@ -516,11 +542,7 @@ impl ChunkSink for Collector {
         if other.block_date.is_some() {
             self.block_date = other.block_date;
         }
-        let remap: Vec<u32> = other
-            .sites
-            .iter()
-            .map(|s| self.site_index(s.as_bytes()))
-            .collect();
+        let remap: Vec<u32> = other.sites.iter().map(|s| self.site_index(s)).collect();
         // Index 0 is the default site on both sides.
         for (day, acc) in other.days {
             let mine = self.day_slot(day);

@@ -152,6 +152,16 @@ pub fn ftp_command(method: &[u8]) -> &[u8] {
     }
 }
 
+/// Sites a day's tally names one by one: the most requested; the requests of the rest
+/// are summed under [`OTHER_SITES`]. A server hosts tens or hundreds of sites; a log with
+/// a million distinct `s-sitename` values is an attack or a mistake, and must not grow
+/// every table, the history and the page without bound.
+pub const SITES_KEPT: usize = 1000;
+
+/// The site the requests of sites past [`SITES_KEPT`] are counted under. A W3C field
+/// holds no space, so no real `s-sitename` can be this.
+pub const OTHER_SITES: &str = "(other sites)";
+
 /// Everything the reports need about one service (or one file) on one day.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DayTally {
@@ -199,6 +209,36 @@ impl DayTally {
         }
         for (k, v) in other.ftp_commands {
             *self.ftp_commands.entry(k).or_insert(0) += v;
+        }
+        self.bound_sites();
+    }
+
+    /// Keeps the [`SITES_KEPT`] most requested sites (ties by name) and sums the
+    /// requests of the others under [`OTHER_SITES`], triple by triple.
+    pub fn bound_sites(&mut self) {
+        let mut totals: BTreeMap<&str, u64> = BTreeMap::new();
+        for ((site, _), n) in &self.codes {
+            *totals.entry(site.as_str()).or_insert(0) += n;
+        }
+        if totals.len() <= SITES_KEPT {
+            return;
+        }
+        let mut ranked: Vec<(&str, u64)> = totals.into_iter().collect();
+        ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        let kept: std::collections::BTreeSet<String> = ranked
+            .iter()
+            .filter(|(site, _)| *site != OTHER_SITES)
+            .take(SITES_KEPT)
+            .map(|(site, _)| site.to_string())
+            .collect();
+        let codes = std::mem::take(&mut self.codes);
+        for ((site, triple), n) in codes {
+            let key = if kept.contains(&site) {
+                site
+            } else {
+                OTHER_SITES.to_string()
+            };
+            *self.codes.entry((key, triple)).or_insert(0) += n;
         }
     }
 
@@ -313,5 +353,35 @@ mod tests {
             h.mean_ms().unwrap().round(),
             ((95 * 10 + 6 * 5000) as f64 / 101.0).round()
         );
+    }
+
+    /// Past `SITES_KEPT` sites, the least requested are summed under `OTHER_SITES`;
+    /// no request is lost, and the most requested keep their names.
+    #[test]
+    fn sites_past_the_bound_are_summed() {
+        let ok = Codes {
+            status: Code::Value(200),
+            substatus: Code::Value(0),
+            win32: Code::Value(0),
+        };
+        let mut t = DayTally::default();
+        // Site i has i + 1 requests: the SITES_KEPT busiest are the last ones.
+        let n = SITES_KEPT + 10;
+        for i in 0..n {
+            t.codes.insert((format!("s{i:05}"), ok), i as u64 + 1);
+        }
+        let total: u64 = t.requests();
+        t.bound_sites();
+        assert_eq!(t.requests(), total);
+        assert_eq!(t.codes.len(), SITES_KEPT + 1);
+        // The 10 quietest had 1..=10 requests: 55 in all.
+        assert_eq!(t.codes[&(OTHER_SITES.to_string(), ok)], 55);
+        assert!(t.codes.contains_key(&(format!("s{:05}", n - 1), ok)));
+        assert!(!t.codes.contains_key(&("s00000".to_string(), ok)));
+        // A merge keeps the bound, and the other sites stay one row.
+        let copy = t.clone();
+        t.merge(copy);
+        assert_eq!(t.codes.len(), SITES_KEPT + 1);
+        assert_eq!(t.requests(), 2 * total);
     }
 }
