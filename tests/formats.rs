@@ -76,6 +76,8 @@ fn httperr_csv(text: &str) -> (Vec<ReasonRow>, Vec<String>) {
             "queue",
             "count",
             "percent",
+            "verdict",
+            "why",
             "description"
         ]
     );
@@ -90,7 +92,7 @@ fn httperr_csv(text: &str) -> (Vec<ReasonRow>, Vec<String>) {
             r[3].parse().expect("a count"),
             r[4].to_string(),
         ));
-        descriptions.push(r[5].to_string());
+        descriptions.push(r[7].to_string());
     }
     (rows, descriptions)
 }

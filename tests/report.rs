@@ -579,7 +579,7 @@ fn merge_histories_and_summary_csvs() {
     let rows = csv_rows(&merged);
     let r200 = rows.iter().find(|r| r[1] == "200").unwrap();
     assert_eq!(r200[5], "42.86"); // 6 of 14
-    assert_eq!(r200[6], "OK: the request succeeded");
+    assert_eq!(r200[8], "OK: the request succeeded");
 
     let other = dir.path().join("other.csv");
     fs::write(&other, "service,status,count\r\nhttp,200,1\r\n").unwrap();
@@ -1558,4 +1558,54 @@ fn history_at_version(db: &Path, version: usize) {
         iislog::history::schema::APPLICATION_ID,
     )
     .unwrap();
+}
+
+/// `merge` reads summary CSVs written before the `verdict` and `why` columns came,
+/// beside new ones, and judges every merged row again: `500 19 13` is a fault (a 5xx the
+/// server set) and `200 0 64` noise (win32 64: the client left).
+#[test]
+fn merge_reads_csvs_with_and_without_verdicts() {
+    let dir = tempdir();
+    let old = dir.path().join("old.csv");
+    fs::write(
+        &old,
+        "service,status,substatus,win32_status,count,percent,description\r\n\
+         http,500,19,13,2,50.00,Configuration data is invalid\r\n\
+         http,200,0,64,2,50.00,OK\r\n",
+    )
+    .unwrap();
+    let new = dir.path().join("new.csv");
+    fs::write(
+        &new,
+        "service,status,substatus,win32_status,count,percent,verdict,why,description\r\n\
+         http,500,19,13,1,100.00,fault,the server failed,Configuration data is invalid\r\n",
+    )
+    .unwrap();
+    let merged = dir.path().join("m.csv");
+    run(&["merge", s(&old), s(&new), "-o", s(&merged), "--quiet"]).expect_code(0);
+    let rows = csv_rows(&merged);
+    assert_eq!(
+        rows[0],
+        [
+            "service",
+            "status",
+            "substatus",
+            "win32_status",
+            "count",
+            "percent",
+            "verdict",
+            "why",
+            "description"
+        ]
+    );
+    let row = |status: &str| rows.iter().find(|r| r[1] == status).unwrap().clone();
+    assert_eq!(
+        (row("500")[4].as_str(), row("500")[6].as_str()),
+        ("3", "fault")
+    );
+    assert_eq!(
+        (row("200")[4].as_str(), row("200")[6].as_str()),
+        ("2", "noise")
+    );
+    assert_eq!(row("500")[8], "Configuration data is invalid");
 }

@@ -2,6 +2,8 @@
 //! was worked out by hand from the fixture files (see fixtures/README.md), never copied
 //! from the program's output.
 
+use std::collections::BTreeMap;
+
 use crate::util::{
     counts, expected, fixture, iislog, json_files, json_totals, parse_csv, parse_json, summary_csv,
     tempdir, totals, verbose_examples, verbose_reasons, Totals,
@@ -307,11 +309,11 @@ fn tree_csv_has_every_row_in_order() {
     let run = summary_csv(&[&fixture("")], &[]);
     run.expect_code(0);
     assert!(
-        run.stdout
-            .starts_with("service,status,substatus,win32_status,count,percent,description\r\n")
-            || run
-                .stdout
-                .starts_with("service,status,substatus,win32_status,count,percent,description\n"),
+        run.stdout.starts_with(
+            "service,status,substatus,win32_status,count,percent,verdict,why,description\r\n"
+        ) || run.stdout.starts_with(
+            "service,status,substatus,win32_status,count,percent,verdict,why,description\n"
+        ),
         "header row: {:?}",
         run.stdout.lines().next()
     );
@@ -665,4 +667,107 @@ fn a_file_named_twice_is_read_once() {
             skipped: 0
         }
     );
+}
+
+/// The verdict on every row of the fixture tree, worked out by hand from the rules'
+/// sources: 2xx/3xx are served as asked (RFC 9110); win32 64 and 1236 mean the client
+/// left, whatever the status (System Error Codes); `401 2 5` and any 401 with
+/// 2148074254 (SEC_E_NO_CREDENTIALS) are legs of the Windows authentication handshake
+/// ("HOWTO: Diagnose 401.x HTTP errors on IIS"); 5xx are the server's failures; FTP's
+/// `-` rows are control-channel events and 530 a refused logon (KB 969061); HTTPERR rows
+/// take the gravest verdict of their reasons (idle time-outs and drops are noise, a full
+/// queue and an application taken offline are faults: "Types of errors logged by the HTTP
+/// Server API").
+#[test]
+fn verdicts_on_the_fixture_tree() {
+    let run = summary_csv(&[&fixture("")], &[]);
+    run.expect_code(0);
+    let got: BTreeMap<String, String> = parse_csv(&run.stdout)
+        .into_iter()
+        .map(|r| (r.key(), r.verdict))
+        .collect();
+    let want: BTreeMap<String, String> = [
+        ("http 200.0.0", "ok"),
+        ("http 404.0.2", "client"),
+        ("http 304.0.0", "ok"),
+        ("http 200.-.0", "ok"),
+        ("http 200.-.-", "ok"),
+        ("http 200.0.64", "noise"),
+        ("http 200.-.64", "noise"),
+        ("http 404.-.2", "client"),
+        ("http 404.-.-", "client"),
+        ("http 200.0.1236", "noise"),
+        ("http 301.0.0", "ok"),
+        ("http 304.-.0", "ok"),
+        ("http 304.-.-", "ok"),
+        ("http 401.1.2148074254", "noise"),
+        ("http 401.2.5", "noise"),
+        ("http 401.2.2148074254", "noise"),
+        ("http 401.-.5", "client"),
+        ("http 403.14.0", "client"),
+        ("http 403.14.5", "client"),
+        ("http 403.-.-", "client"),
+        ("http 404.0.3", "client"),
+        ("http 500.0.0", "fault"),
+        ("http 500.19.13", "fault"),
+        ("http 500.100.0", "fault"),
+        ("http 500.-.0", "fault"),
+        ("http 500.-.-", "fault"),
+        ("http 503.0.0", "fault"),
+        ("ftp 226.-.0", "ok"),
+        ("ftp -.0.0", "noise"),
+        ("ftp 331.-.0", "ok"),
+        ("ftp 331.0.0", "ok"),
+        ("ftp 230.-.0", "ok"),
+        ("ftp 530.41.1326", "client"),
+        ("ftp 530.-.1326", "client"),
+        ("ftp 221.0.0", "ok"),
+        ("ftp 226.0.0", "ok"),
+        ("ftp 227.0.0", "ok"),
+        ("ftp 230.0.0", "ok"),
+        ("ftp 257.0.0", "ok"),
+        ("ftp 550.55.2", "client"),
+        ("ftp 550.-.2", "client"),
+        ("ftp -.0.64", "noise"),
+        ("smtp 250.-.0", "ok"),
+        ("smtp 221.-.0", "ok"),
+        ("smtp 550.-.0", "client"),
+        ("smtp 354.-.0", "ok"),
+        ("smtp 535.-.0", "client"),
+        ("httperr -.-.-", "noise"),
+        ("httperr 503.-.-", "fault"),
+        ("httperr 400.-.-", "client"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    assert_eq!(got, want);
+}
+
+/// The terminal table lists each service's faults first.
+#[test]
+fn table_puts_faults_first() {
+    let tree = fixture("");
+    let run = iislog([
+        "summary".as_ref(),
+        tree.as_os_str(),
+        "--format".as_ref(),
+        "table".as_ref(),
+    ]);
+    run.expect_code(0);
+    let verdicts: Vec<(&str, &str)> = run
+        .stdout
+        .lines()
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .filter_map(|l| {
+            let cells: Vec<&str> = l.split_whitespace().collect();
+            Some((*cells.first()?, *cells.get(6)?))
+        })
+        .filter(|(s, _)| *s == "http")
+        .collect();
+    // 6 http faults (500 x5, 503), listed before any other http row.
+    let first_other = verdicts.iter().position(|(_, v)| *v != "fault").unwrap();
+    assert_eq!(first_other, 6, "{verdicts:?}");
+    assert!(verdicts[first_other..].iter().all(|(_, v)| *v != "fault"));
 }

@@ -81,13 +81,15 @@ pub fn summary_csv(paths: &[&Path], extra: &[&str]) -> Run {
 }
 
 /// The exact CSV header row.
-pub const CSV_HEADER: [&str; 7] = [
+pub const CSV_HEADER: [&str; 9] = [
     "service",
     "status",
     "substatus",
     "win32_status",
     "count",
     "percent",
+    "verdict",
+    "why",
     "description",
 ];
 
@@ -100,6 +102,8 @@ pub struct Row {
     pub win32: String,
     pub count: u64,
     pub percent: String,
+    pub verdict: String,
+    pub why: String,
     pub description: String,
 }
 
@@ -128,7 +132,7 @@ pub fn parse_csv(text: &str) -> Vec<Row> {
     rdr.records()
         .map(|r| {
             let r = r.expect("a well-formed CSV record");
-            assert_eq!(r.len(), 7, "columns in {r:?}");
+            assert_eq!(r.len(), CSV_HEADER.len(), "columns in {r:?}");
             Row {
                 service: r[0].to_string(),
                 status: r[1].to_string(),
@@ -136,7 +140,9 @@ pub fn parse_csv(text: &str) -> Vec<Row> {
                 win32: r[3].to_string(),
                 count: r[4].parse().expect("count is a number"),
                 percent: r[5].to_string(),
-                description: r[6].to_string(),
+                verdict: r[6].to_string(),
+                why: r[7].to_string(),
+                description: r[8].to_string(),
             }
         })
         .collect()

@@ -3,6 +3,7 @@
 //! is compiled in with `include_str!` and parsed once, at first use.
 
 mod table;
+pub mod verdict;
 
 #[cfg(test)]
 mod tests;

@@ -30,7 +30,7 @@ pub fn run(args: MergeArgs) -> anyhow::Result<Ending> {
 
 /// Summary CSVs: their counts summed, written as one summary CSV.
 fn csvs_into_one(args: &MergeArgs) -> anyhow::Result<Ending> {
-    let summary = merge_csvs(&args.inputs)?;
+    let summary = merge_csvs(&args.inputs, resolve_lang(args.lang.as_deref())?)?;
     let wopts = WriteOptions {
         format: Format::Csv,
         details: false,

@@ -6,7 +6,20 @@ use std::io::{self, Write};
 
 use crate::summary::{code_text, Summary};
 
-pub const HEADER: [&str; 7] = [
+pub const HEADER: [&str; 9] = [
+    "service",
+    "status",
+    "substatus",
+    "win32_status",
+    "count",
+    "percent",
+    "verdict",
+    "why",
+    "description",
+];
+
+/// The columns before the verdict came (`merge` still reads such files).
+pub const HEADER_BEFORE_VERDICTS: [&str; 7] = [
     "service",
     "status",
     "substatus",
@@ -52,6 +65,8 @@ pub fn write(summary: &Summary, details: bool, bom: bool, out: &mut dyn Write) -
             Cow::Owned(code_text(row.win32_status)),
             Cow::Owned(row.count.to_string()),
             Cow::Owned(format!("{:.2}", row.percent)),
+            Cow::Borrowed(row.verdict.name()),
+            safe_cell(&row.why),
             safe_cell(&row.description),
         ];
         if details {

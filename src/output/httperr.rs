@@ -11,22 +11,25 @@ use crate::summary::code_text;
 use crate::summary::httperr::HttpErrRow;
 
 /// The HTTPERR CSV's columns, in order (`causes` follows with `--details`).
-pub const HEADER: [&str; 6] = [
+pub const HEADER: [&str; 8] = [
     "status",
     "reason",
     "queue",
     "count",
     "percent",
+    "verdict",
+    "why",
     "description",
 ];
 
-fn cells(r: &HttpErrRow) -> [String; 5] {
+fn cells(r: &HttpErrRow) -> [String; 6] {
     [
         code_text(r.status),
         r.reason.clone(),
         r.queue.clone(),
         r.count.to_string(),
         format!("{:.2}", r.percent),
+        r.verdict.name().to_string(),
     ]
 }
 
@@ -43,13 +46,15 @@ pub fn write_csv(
     }
     w.write_record(&header)?;
     for r in rows {
-        let [status, reason, queue, count, percent] = cells(r);
+        let [status, reason, queue, count, percent, verdict] = cells(r);
         let mut record = vec![
             Cow::Owned(status),
             safe_cell(&reason).into_owned().into(),
             safe_cell(&queue).into_owned().into(),
             Cow::Owned(count),
             Cow::Owned(percent),
+            Cow::Owned(verdict),
+            safe_cell(&r.why),
             safe_cell(&r.description),
         ];
         if details {
@@ -66,8 +71,11 @@ pub fn write_table(rows: &[HttpErrRow], details: bool, out: &mut dyn Write) -> i
         out,
         "\nHTTPERR: requests refused by HTTP.sys before they reached IIS, by reason"
     )?;
-    let header = ["STATUS", "REASON", "QUEUE", "COUNT", "PERCENT"];
-    let body: Vec<[String; 5]> = rows
+    let header = ["STATUS", "REASON", "QUEUE", "COUNT", "PERCENT", "VERDICT"];
+    // Faults first, then by count (the order they came in).
+    let mut rows: Vec<&HttpErrRow> = rows.iter().collect();
+    rows.sort_by_key(|r| r.verdict);
+    let body: Vec<[String; 6]> = rows
         .iter()
         .map(|r| {
             let mut c = cells(r).map(|c| sanitize(&c).into_owned());
@@ -81,11 +89,11 @@ pub fn write_table(rows: &[HttpErrRow], details: bool, out: &mut dyn Write) -> i
             *w = (*w).max(c.chars().count());
         }
     }
-    let line = |cells: [&str; 5]| {
+    let line = |cells: [&str; 6]| {
         let mut s = String::new();
         for (i, c) in cells.iter().enumerate() {
             let fill = " ".repeat(width[i].saturating_sub(c.chars().count()));
-            if i == 0 || i >= 3 {
+            if i == 0 || (3..=4).contains(&i) {
                 s.push_str(&fill);
                 s.push_str(c);
             } else {
@@ -98,7 +106,7 @@ pub fn write_table(rows: &[HttpErrRow], details: bool, out: &mut dyn Write) -> i
     };
     writeln!(out, "{}DESCRIPTION", line(header))?;
     for (row, r) in body.iter().zip(rows) {
-        let text = line([&row[0], &row[1], &row[2], &row[3], &row[4]]);
+        let text = line([&row[0], &row[1], &row[2], &row[3], &row[4], &row[5]]);
         writeln!(out, "{text}{}", sanitize(&r.description))?;
         if let Some(causes) = r.causes.as_deref().filter(|c| details && !c.is_empty()) {
             writeln!(

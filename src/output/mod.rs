@@ -20,6 +20,11 @@ pub fn csv_header() -> &'static [&'static str] {
     &self::csv::HEADER
 }
 
+/// The summary CSV's columns before the `verdict` and `why` columns were added.
+pub fn csv_header_before_verdicts() -> &'static [&'static str] {
+    &self::csv::HEADER_BEFORE_VERDICTS
+}
+
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {

@@ -37,10 +37,13 @@ pub fn write(summary: &Summary, details: bool, out: &mut dyn Write) -> io::Resul
         "WIN32",
         "COUNT",
         "PERCENT",
+        "VERDICT",
         "DESCRIPTION",
     ];
-    let cells: Vec<[String; 6]> = summary
-        .rows
+    // Per service, faults first; within a verdict, the order of the summary (by count).
+    let mut rows: Vec<&crate::summary::Row> = summary.rows.iter().collect();
+    rows.sort_by_key(|r| (r.service, r.verdict));
+    let cells: Vec<[String; 7]> = rows
         .iter()
         .map(|r| {
             [
@@ -50,6 +53,7 @@ pub fn write(summary: &Summary, details: bool, out: &mut dyn Write) -> io::Resul
                 code_text(r.win32_status),
                 r.count.to_string(),
                 format!("{:.2}%", r.percent),
+                r.verdict.name().to_string(),
             ]
         })
         .collect();
@@ -60,14 +64,15 @@ pub fn write(summary: &Summary, details: bool, out: &mut dyn Write) -> io::Resul
         }
     }
     let mut line = String::new();
-    for (i, h) in header[..6].iter().enumerate() {
-        pad(&mut line, h, width[i], i >= 1);
+    let right = |i: usize| (1..=5).contains(&i);
+    for (i, h) in header[..7].iter().enumerate() {
+        pad(&mut line, h, width[i], right(i));
     }
-    writeln!(out, "{line}{}", header[6])?;
-    for (row, r) in cells.iter().zip(&summary.rows) {
+    writeln!(out, "{line}{}", header[7])?;
+    for (row, r) in cells.iter().zip(&rows) {
         line.clear();
         for (i, c) in row.iter().enumerate() {
-            pad(&mut line, c, width[i], i >= 1);
+            pad(&mut line, c, width[i], right(i));
         }
         writeln!(out, "{line}{}", sanitize(&r.description))?;
         if details {

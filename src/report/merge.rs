@@ -1,11 +1,14 @@
 //! `iislog merge` of summary CSVs: adds the counts of files written by `iislog summary
-//! --format csv` (or a report's summary.csv) exactly, recomputes percents and keeps the
-//! descriptions. A file with other columns is refused, naming the file and its header.
+//! --format csv` (or a report's summary.csv) exactly, recomputes percents and verdicts,
+//! and keeps the descriptions. Files written before the `verdict` and `why` columns came
+//! are read too. A file with other columns is refused, naming the file and its header.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::output::csv_header;
+use crate::catalogue::verdict::Rules;
+use crate::catalogue::Lang;
+use crate::output::{csv_header, csv_header_before_verdicts};
 use crate::service::Service;
 use crate::summary::{Row, Summary};
 use crate::tally::{Accounting, Code};
@@ -37,7 +40,8 @@ fn code(text: &str) -> Option<Code> {
 }
 
 /// Adds the summary CSVs at `paths` into one summary.
-pub fn merge_csvs(paths: &[PathBuf]) -> Result<Summary, MergeError> {
+/// `lang`: the language of the `why` column (the descriptions are kept as the files have them).
+pub fn merge_csvs(paths: &[PathBuf], lang: Lang) -> Result<Summary, MergeError> {
     type Key = (Service, Code, Code, Code);
     let mut counts: BTreeMap<Key, (u64, String)> = BTreeMap::new();
     let want = csv_header().join(",");
@@ -55,13 +59,18 @@ pub fn merge_csvs(paths: &[PathBuf]) -> Result<Summary, MergeError> {
             .from_reader(bytes.as_slice());
         let header = r.headers().map_err(|e| read_err(e.to_string()))?.clone();
         let found: Vec<&str> = header.iter().collect();
-        if found != csv_header() {
+        // Where the description is: after the verdict columns, or where it was before.
+        let description = if found == csv_header() {
+            8
+        } else if found == csv_header_before_verdicts() {
+            6
+        } else {
             return Err(MergeError::Columns {
                 path: path.clone(),
                 found: found.join(","),
                 want,
             });
-        }
+        };
         for rec in r.records() {
             let rec = rec.map_err(|e| read_err(e.to_string()))?;
             let line = rec.position().map_or(0, |p| p.line());
@@ -80,7 +89,8 @@ pub fn merge_csvs(paths: &[PathBuf]) -> Result<Summary, MergeError> {
             let n: u64 = f(4)
                 .parse()
                 .map_err(|_| bad("count is not a whole number"))?;
-            let desc = f(6).strip_prefix('\'').unwrap_or(f(6)).to_string();
+            let desc = f(description);
+            let desc = desc.strip_prefix('\'').unwrap_or(desc).to_string();
             let e = counts.entry((service, s, sub, w)).or_insert((0, desc));
             e.0 += n;
         }
@@ -94,6 +104,13 @@ pub fn merge_csvs(paths: &[PathBuf]) -> Result<Summary, MergeError> {
         .map(
             |((service, status, substatus, win32_status), (count, description))| {
                 let total = totals.get(&service).copied().unwrap_or(1).max(1);
+                let codes = crate::tally::Codes {
+                    status,
+                    substatus,
+                    win32: win32_status,
+                };
+                // The rules are the binary's: an older file's verdicts are judged again.
+                let judged = Rules::builtin().judge(service, codes, None);
                 Row {
                     service,
                     status,
@@ -101,6 +118,8 @@ pub fn merge_csvs(paths: &[PathBuf]) -> Result<Summary, MergeError> {
                     win32_status,
                     count,
                     percent: count as f64 * 100.0 / total as f64,
+                    verdict: judged.verdict,
+                    why: judged.why(lang).to_string(),
                     description,
                     causes: None,
                 }

@@ -4,13 +4,14 @@
 
 use std::collections::BTreeMap;
 
+use crate::catalogue::verdict::{Rules, Verdict};
 use crate::catalogue::{Catalogue, Lang};
 use crate::format::request::Request;
 use crate::format::w3c::Directive;
 use crate::parse::chunk::ChunkSink;
 use crate::parse::LineSink;
 use crate::service::Service;
-use crate::tally::{Code, SkipReason, Tally};
+use crate::tally::{Code, Codes, SkipReason, Tally};
 
 /// One HTTPERR count key: status, reason, queue (`-` unless the status is 503).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -90,6 +91,9 @@ pub struct HttpErrRow {
     pub queue: String,
     pub count: u64,
     pub percent: f64,
+    /// The verdict on the reason (see `catalogue::verdict`).
+    pub verdict: Verdict,
+    pub why: String,
     pub description: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub causes: Option<String>,
@@ -118,12 +122,20 @@ pub fn rows(
         .map(|(k, &count)| {
             let entry = catalogue.reason(&k.reason);
             let status = k.status.value();
+            let codes = Codes {
+                status: k.status,
+                substatus: Code::NotLogged,
+                win32: Code::NotLogged,
+            };
+            let judged = Rules::builtin().judge(Service::HttpErr, codes, Some(&k.reason));
             HttpErrRow {
                 status: k.status,
                 reason: k.reason.clone(),
                 queue: k.queue.clone(),
                 count,
                 percent: count as f64 * 100.0 / total as f64,
+                verdict: judged.verdict,
+                why: judged.why(lang).to_string(),
                 description: match entry {
                     Some(e) => e.title(lang).to_string(),
                     None => catalogue.describe(Service::HttpErr, status, None, None, lang),

@@ -8,6 +8,7 @@ pub mod run;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use crate::catalogue::verdict::{Rules, Verdict};
 use crate::catalogue::{Catalogue, Lang};
 use crate::service::Service;
 use crate::tally::{Accounting, Code, CodeCounts, Example};
@@ -25,6 +26,10 @@ pub struct Row {
     pub count: u64,
     /// Share of the service's requests, in percent.
     pub percent: f64,
+    /// What to make of the row: `ok`, `noise`, `client`, `probe`, `fault` or `unknown`.
+    pub verdict: Verdict,
+    /// Why, in one short phrase.
+    pub why: String,
     pub description: String,
     /// Usual causes; filled only when details were asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -92,6 +97,7 @@ impl Summary {
             sorted.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
             for (k, &count) in sorted {
                 let (s, sub, w) = (k.status.value(), k.substatus.value(), k.win32.value());
+                let judged = Rules::builtin().judge(service, *k, None);
                 rows.push(Row {
                     service,
                     status: k.status,
@@ -99,6 +105,8 @@ impl Summary {
                     win32_status: k.win32,
                     count,
                     percent: count as f64 * 100.0 / total as f64,
+                    verdict: judged.verdict,
+                    why: judged.why(lang).to_string(),
                     description: catalogue.describe(service, s, sub, w, lang),
                     causes: details.then(|| catalogue.causes(service, s, sub, lang)),
                 });
@@ -113,6 +121,26 @@ impl Summary {
             files,
             totals,
             requests,
+        }
+    }
+
+    /// HTTP.sys's rows are judged by their reasons, which its status triple does not
+    /// hold: each HTTPERR row takes the gravest verdict among the reasons logged with its
+    /// status (a `-` row of idle time-outs and one orphaned request is a fault).
+    pub fn judge_httperr(&mut self, reasons: &[httperr::HttpErrRow]) {
+        for row in self
+            .rows
+            .iter_mut()
+            .filter(|r| r.service == Service::HttpErr)
+        {
+            let gravest = reasons
+                .iter()
+                .filter(|r| r.status.value() == row.status.value())
+                .min_by(|a, b| a.verdict.cmp(&b.verdict).then(b.count.cmp(&a.count)));
+            if let Some(r) = gravest {
+                row.verdict = r.verdict;
+                row.why = format!("{} ({})", r.why, r.reason);
+            }
         }
     }
 }

@@ -147,6 +147,8 @@ pub fn summarize_found(
         opts.lang,
         opts.details,
     );
+    let mut summary = summary;
+    summary.judge_httperr(&httperr);
     Ok(Outcome {
         summary,
         passed: found.passed,
