@@ -771,3 +771,49 @@ fn table_puts_faults_first() {
     assert_eq!(first_other, 6, "{verdicts:?}");
     assert!(verdicts[first_other..].iter().all(|(_, v)| *v != "fault"));
 }
+
+/// With a width (`COLUMNS`, as a terminal gives), each description wraps under its own
+/// column at word boundaries: no line is wider unless one word is, and the wrapped
+/// pieces joined are the description the CSV gives.
+#[test]
+fn table_descriptions_wrap_under_their_column() {
+    let tree = fixture("");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_iislog"))
+        .args([
+            "summary".as_ref(),
+            tree.as_os_str(),
+            "--format".as_ref(),
+            "table".as_ref(),
+        ])
+        .env("COLUMNS", "100")
+        .env_remove("LANG")
+        .env_remove("LC_ALL")
+        .output()
+        .unwrap();
+    let table = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = table.lines().take_while(|l| !l.is_empty()).collect();
+    let column = lines[0].find("DESCRIPTION").unwrap();
+    let mut descriptions = Vec::new();
+    for l in &lines[1..] {
+        let (cells, text) = l.split_at(column);
+        if cells.trim().is_empty() {
+            // A continuation: under the description column, nothing in the others.
+            let last: &mut String = descriptions.last_mut().unwrap();
+            last.push(' ');
+            last.push_str(text);
+        } else {
+            descriptions.push(text.to_string());
+        }
+        let longest_word = text.split(' ').map(str::len).max().unwrap_or(0);
+        assert!(l.chars().count() <= 100 || longest_word > 100 - column, "{l:?}");
+    }
+    assert!(lines.len() - 1 > descriptions.len(), "nothing wrapped at 100 columns");
+    let run = summary_csv(&[&tree], &[]);
+    let mut want: Vec<String> = parse_csv(&run.stdout)
+        .into_iter()
+        .map(|r| r.description)
+        .collect();
+    descriptions.sort();
+    want.sort();
+    assert_eq!(descriptions, want);
+}

@@ -62,6 +62,7 @@ where
         .env_remove("LC_ALL")
         .env_remove("LC_MESSAGES")
         .env_remove("LANG")
+        .env_remove("COLUMNS")
         .output()
         .expect("run the iislog binary");
     Run {

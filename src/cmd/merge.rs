@@ -35,6 +35,7 @@ fn csvs_into_one(args: &MergeArgs) -> anyhow::Result<Ending> {
         format: Format::Csv,
         details: false,
         bom: false,
+        width: None,
     };
     match &args.output {
         Some(path) => {

@@ -65,6 +65,7 @@ pub fn run(args: SummaryArgs) -> anyhow::Result<Ending> {
         format,
         details: args.details,
         bom: args.excel,
+        width: table_width(),
     };
     let httperr = &outcome.httperr;
     match (&mut file, &args.output) {
@@ -195,4 +196,20 @@ fn print_verbose(outcome: &Outcome) {
             }
         }
     }
+}
+
+/// The width a table's descriptions wrap to: `COLUMNS` when set (as shells and many tools
+/// honour it), else the terminal's width when stdout is one; no wrapping otherwise.
+fn table_width() -> Option<usize> {
+    if let Some(cols) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse().ok())
+    {
+        return Some(cols);
+    }
+    let stdout = io::stdout();
+    if !stdout.is_terminal() {
+        return None;
+    }
+    terminal_size::terminal_size_of(&stdout).map(|(terminal_size::Width(w), _)| usize::from(w))
 }

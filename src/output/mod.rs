@@ -44,12 +44,14 @@ pub struct WriteOptions {
     pub details: bool,
     /// Start with a UTF-8 byte-order mark (CSV only), so Excel reads UTF-8.
     pub bom: bool,
+    /// The terminal's width in columns (table only): descriptions wrap to it.
+    pub width: Option<usize>,
 }
 
 /// Writes `summary` to `out` in the chosen format.
 pub fn write(summary: &Summary, opts: WriteOptions, out: &mut dyn Write) -> io::Result<()> {
     match opts.format {
-        Format::Table => table::write(summary, opts.details, out),
+        Format::Table => table::write(summary, opts.details, opts.width, out),
         Format::Csv => csv::write(summary, opts.details, opts.bom, out),
         Format::Json => json::write(summary, out),
     }
@@ -67,7 +69,7 @@ pub fn write_with_httperr(
     match opts.format {
         _ if httperr.is_empty() => write(summary, opts, out),
         Format::Table => {
-            table::write(summary, opts.details, out)?;
+            table::write(summary, opts.details, opts.width, out)?;
             httperr::write_table(httperr, opts.details, out)
         }
         Format::Csv => csv::write(summary, opts.details, opts.bom, out),

@@ -244,6 +244,7 @@ pub fn summary_csv(summary: &Summary) -> io::Result<Vec<u8>> {
             format: Format::Csv,
             details: false,
             bom: false,
+            width: None,
         },
         &mut buf,
     )?;
