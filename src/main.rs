@@ -189,8 +189,7 @@ fn explain(args: ExplainArgs) -> anyhow::Result<u8> {
     } else if let Some(w) = &args.win32 {
         vec![ex::explain_win32(cat, w, lang).map_err(|e| anyhow!("--win32 {e}"))?]
     } else {
-        let code = args.code.as_deref().unwrap_or_default();
-        ex::explain(cat, service, code, lang)?
+        ex::explain(cat, service, &args.code.join(" "), lang)?
     };
     let text = ex::render(cat, &items, args.format, ex::wants_bom(args.excel))?;
     print_stdout(&text)?;
