@@ -462,7 +462,8 @@ fn ftp_substatus_table_is_kb_969061s() {
         "128-bit encryption is required for SSL connections"
     );
     // KB 969061 prints 28 with the words of 27, and runs 40 into 39's line: notes say so.
-    assert_eq!(title(28), title(27));
+    assert_eq!(title(27), "SSL policy denies SSL for data channel");
+    assert_eq!(title(28), "SSL policy denies SSL for data channel");
     assert!(!cat()
         .ftp_substatus(28)
         .expect("28")
@@ -513,7 +514,11 @@ fn ftp_rows_are_explained_with_their_substatus() {
         "{limit}"
     );
     // Substatus 0 ("successful operation") and IIS 6 logs without substatus add nothing.
-    assert_eq!(d(226, Some(0), None), d(226, None, None));
+    // KB 318380: "226 Closing data connection. Requested file action successful (for
+    // example, file transfer or file abort)."
+    let closing = "Closing data connection; requested file action successful (e.g. file transfer or file abort)";
+    assert_eq!(d(226, Some(0), None), closing);
+    assert_eq!(d(226, None, None), closing);
     // The status resolves on its own: 530.42 is not a missing "530.42" row.
     assert_eq!(
         c.resolve(Service::Ftp, Some(530), Some(42)).matched,
