@@ -273,7 +273,7 @@ pub struct ExplainArgs {
 
     /// The service whose meanings apply (550 on ftp is not 550 on http): http, ftp, smtp or
     /// httperr [default: http].
-    #[arg(long, value_parser = iislog::explain::parse_service)]
+    #[arg(long, value_parser = iislog::catalogue::parse_service)]
     pub service: Option<iislog::service::Service>,
 
     /// Explain an sc-win32-status value, decimal or hex (0x8009030E).

@@ -97,13 +97,6 @@ impl fmt::Display for ExplainError {
 
 impl std::error::Error for ExplainError {}
 
-/// Parses a service name as every output writes it (`http`, `ftp`, `smtp`, `httperr`), in
-/// any case: the `--service` value of `explain`.
-pub fn parse_service(name: &str) -> Result<Service, String> {
-    Service::from_name(name.trim())
-        .ok_or_else(|| format!("`{name}` is not a service; use http, ftp, smtp or httperr"))
-}
-
 /// Explains what the user typed for a service: a status (`403.14`, `403-14`, `403`, `4xx`),
 /// a log triple (`"401 2 5"`: status, substatus and win32, or the three as separate
 /// words), or an HTTPERR `s-reason` (for any service). An FTP substatus (`530.41`,
@@ -765,9 +758,6 @@ Usual causes and what to check:
             one(Service::Http, "499", Lang::En).title,
             "4xx client error"
         );
-        assert_eq!(parse_service("HttpErr"), Ok(Service::HttpErr));
-        assert_eq!(parse_service("ftp"), Ok(Service::Ftp));
-        assert!(parse_service("w3svc").is_err());
     }
 
     /// "COM Error Codes (Security and Setup)": SEC_E_INVALID_TOKEN is 0x80090308, which is

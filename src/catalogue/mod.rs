@@ -984,6 +984,13 @@ fn ftp_sub(service: Service, substatus: Option<u32>) -> Option<u32> {
         .filter(|s| *s != 0)
 }
 
+/// Parses a service name as every output writes it (`http`, `ftp`, `smtp`, `httperr`), in
+/// any case: the `--service` value of `explain`, whose meanings are the service's.
+pub fn parse_service(name: &str) -> Result<Service, String> {
+    Service::from_name(name.trim())
+        .ok_or_else(|| format!("`{name}` is not a service; use http, ftp, smtp or httperr"))
+}
+
 /// A win32 value in hex as Windows documents write it: `0x40`, `0x8009030E`, `0xC0000135`.
 pub fn win32_hex(code: u32) -> String {
     format!("0x{code:X}")

@@ -1086,6 +1086,10 @@ fn languages_parse_from_codes_and_locales() {
         assert_eq!(Table::from_name(t.name()), Some(t));
     }
     assert_eq!(Table::from_name("ftp-substatus"), Some(Table::FtpSub));
+    // The service names every output writes, `httperr` included.
+    assert_eq!(parse_service("HttpErr"), Ok(Service::HttpErr));
+    assert_eq!(parse_service("ftp"), Ok(Service::Ftp));
+    assert!(parse_service("w3svc").is_err());
 }
 
 #[test]
