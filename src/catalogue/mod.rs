@@ -73,35 +73,45 @@ impl fmt::Display for Lang {
 
 /// The catalogue's tables, one data file each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
 pub enum Table {
     /// HTTP status and IIS substatus codes (`http.tsv`); HTTPERR rows use it for their status.
+    #[serde(rename = "http")]
     Http,
     /// FTP reply codes (`ftp.tsv`).
+    #[serde(rename = "ftp")]
     Ftp,
+    /// FTP substatus codes of IIS 7 and later (`ftp-substatus.tsv`, KB 969061): one meaning
+    /// under every FTP status, so a table of its own.
+    #[serde(rename = "ftp-substatus")]
+    FtpSub,
     /// SMTP reply codes (`smtp.tsv`).
+    #[serde(rename = "smtp")]
     Smtp,
     /// HTTP.sys `s-reason` values of the HTTPERR log (`httperr.tsv`).
+    #[serde(rename = "httperr")]
     HttpErr,
     /// `sc-win32-status` values (`win32.tsv`).
+    #[serde(rename = "win32")]
     Win32,
 }
 
 impl Table {
     /// Every table, in the order `--list` prints them.
-    pub const ALL: [Table; 5] = [
+    pub const ALL: [Table; 6] = [
         Table::Http,
         Table::Ftp,
+        Table::FtpSub,
         Table::Smtp,
         Table::HttpErr,
         Table::Win32,
     ];
 
-    /// The lower-case name used in output and on the command line.
+    /// The lower-case name used in output and on the command line (the data file's stem).
     pub fn name(self) -> &'static str {
         match self {
             Table::Http => "http",
             Table::Ftp => "ftp",
+            Table::FtpSub => "ftp-substatus",
             Table::Smtp => "smtp",
             Table::HttpErr => "httperr",
             Table::Win32 => "win32",
@@ -123,11 +133,93 @@ impl Table {
             Service::Smtp => Table::Smtp,
         }
     }
+
+    /// Whether `--list` for the service whose status table is `self` shows `table`: the FTP
+    /// substatus table goes with the FTP table.
+    pub fn lists(self, table: Table) -> bool {
+        table == self || (self == Table::Ftp && table == Table::FtpSub)
+    }
 }
 
 impl fmt::Display for Table {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+/// Where a Japanese or Norwegian text comes from (the `*_origin` columns).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Origin {
+    /// The words of the seed article (KB 318380, that language's edition), unchanged.
+    Seed,
+    /// Written for iislog: our English, or our translation.
+    Ours,
+}
+
+impl Origin {
+    /// Parses an origin cell: `seed` or `ours`.
+    pub fn parse(s: &str) -> Option<Origin> {
+        match s {
+            "seed" => Some(Origin::Seed),
+            "ours" => Some(Origin::Ours),
+            _ => None,
+        }
+    }
+
+    /// `seed` or `ours`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Origin::Seed => "seed",
+            Origin::Ours => "ours",
+        }
+    }
+}
+
+/// A text as shown: the words, the language they are really in (English when the asked
+/// language has none yet), and where they come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shown<'a> {
+    pub text: &'a str,
+    pub lang: Lang,
+    pub origin: Origin,
+}
+
+/// One text in three languages, with the origin of the Japanese and Norwegian words.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Texts {
+    text: [Cow<'static, str>; 3],
+    /// Per language; `None` exactly when the text is empty (English is always ours).
+    origin: [Option<Origin>; 3],
+}
+
+impl Texts {
+    /// The text in `lang`, else in English; `None` when even English is empty.
+    fn shown(&self, lang: Lang) -> Option<Shown<'_>> {
+        [lang, Lang::En].into_iter().find_map(|l| {
+            let text = &self.text[l.index()];
+            let origin = self.origin[l.index()]?;
+            (!text.is_empty()).then_some(Shown {
+                text,
+                lang: l,
+                origin,
+            })
+        })
+    }
+
+    fn pick(&self, lang: Lang) -> &str {
+        self.shown(lang).map_or("", |s| s.text)
+    }
+
+    /// The raw cell of one language ("" when empty).
+    pub(crate) fn raw(&self, lang: Lang) -> &str {
+        &self.text[lang.index()]
+    }
+
+    /// The origin cell of one language (`None` when the text is empty).
+    #[cfg(test)]
+    pub(crate) fn origin(&self, lang: Lang) -> Option<Origin> {
+        self.origin[lang.index()]
     }
 }
 
@@ -187,8 +279,11 @@ pub struct Entry {
     code: Cow<'static, str>,
     iis: Cow<'static, str>,
     name: Cow<'static, str>,
-    title: [Cow<'static, str>; 3],
-    causes: [Cow<'static, str>; 3],
+    decides: bool,
+    source: Cow<'static, str>,
+    title: Texts,
+    causes: Texts,
+    note: Texts,
 }
 
 impl Entry {
@@ -197,45 +292,80 @@ impl Entry {
         self.table
     }
 
-    /// The code as written in the data: `403.14`, `4xx`, `64`, `Timer_ConnectionIdle`.
+    /// The code as written in the data: `403.14`, `4xx`, `64`, `41`, `Timer_ConnectionIdle`.
     pub fn code(&self) -> &str {
         &self.code
     }
 
-    /// The IIS versions that write it (`5+`, `5-6`, `6`, `7+ ARR`…); empty for win32 rows.
+    /// Who writes it to the log: the IIS versions (`5+`, `5-6`, `6`, `6+`, `7+ ARR`,
+    /// `6+ HTTP.sys`…), `app` when IIS never sends it itself (an application, module or
+    /// proxy does), `rfc` when the protocol defines it and no Microsoft document says which
+    /// IIS service sends it. Empty for win32 rows.
     pub fn iis(&self) -> &str {
         &self.iis
     }
 
     /// The Windows error name of a win32 row (`ERROR_NETNAME_DELETED`,
-    /// `SEC_E_NO_CREDENTIALS (0x8009030E)`); empty for other tables.
+    /// `SEC_E_NO_CREDENTIALS`); empty for other tables.
     pub fn name(&self) -> &str {
         &self.name
     }
 
+    /// Whether a win32 value tells on its own what happened to a request, whatever its
+    /// status (the client left, the password was wrong): `explain` then leads with it.
+    pub fn decides(&self) -> bool {
+        self.decides
+    }
+
+    /// Where the meaning comes from: KB numbers, Microsoft page titles, RFCs, `; `-separated.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
     /// The short meaning in `lang`, or in English when it has no translation; never empty.
     pub fn title(&self, lang: Lang) -> &str {
-        pick(&self.title, lang)
+        self.title.pick(lang)
+    }
+
+    /// The title as shown in `lang`: its words, their real language and their origin.
+    pub fn title_shown(&self, lang: Lang) -> Shown<'_> {
+        self.title.shown(lang).unwrap_or(Shown {
+            text: "",
+            lang: Lang::En,
+            origin: Origin::Ours,
+        })
     }
 
     /// Usual causes and what to check, in `lang` or else English; `""` when there are none.
     /// Lines are separated by `\n`.
     pub fn causes(&self, lang: Lang) -> &str {
-        pick(&self.causes, lang)
+        self.causes.pick(lang)
+    }
+
+    /// The causes as shown in `lang`; `None` when the row has none.
+    pub fn causes_shown(&self, lang: Lang) -> Option<Shown<'_>> {
+        self.causes.shown(lang)
+    }
+
+    /// What a reader must know besides the meaning: where the seed article is wrong or out
+    /// of date, or a typo it has. `""` when there is nothing to say.
+    pub fn note(&self, lang: Lang) -> &str {
+        self.note.pick(lang)
     }
 
     /// Whether the title is written in `lang` itself (not the English fallback).
     pub fn is_translated(&self, lang: Lang) -> bool {
-        !self.title[lang.index()].is_empty()
+        !self.title.raw(lang).is_empty()
     }
-}
 
-fn pick<'a>(texts: &'a [Cow<'static, str>; 3], lang: Lang) -> &'a str {
-    let t = &texts[lang.index()];
-    if t.is_empty() {
-        &texts[Lang::En.index()]
-    } else {
-        t
+    /// The three texts of the row, for tests that check the data.
+    #[cfg(test)]
+    pub(crate) fn texts(&self) -> [(&'static str, &Texts); 3] {
+        [
+            ("title", &self.title),
+            ("causes", &self.causes),
+            ("note", &self.note),
+        ]
     }
 }
 
@@ -271,20 +401,43 @@ pub struct Explanation {
     pub causes: String,
 }
 
-type Texts = [Cow<'static, str>; 3];
-
 /// The compiled-in catalogue, with its indexes.
 pub struct Catalogue {
     entries: Vec<Entry>,
     codes: HashMap<(Table, StatusCode), usize>,
+    ftp_sub: HashMap<u32, usize>,
     win32: HashMap<u32, usize>,
     reasons: HashMap<String, usize>,
-    combos: HashMap<(Table, u32, u32, u32), Texts>,
+    combos: HashMap<(Table, u32, u32, u32), Combo>,
     text: HashMap<&'static str, Texts>,
 }
 
+/// What a win32 value means with one status.substatus (`combos.tsv`).
+#[derive(Debug, Clone)]
+pub struct Combo {
+    source: Cow<'static, str>,
+    text: Texts,
+}
+
+impl Combo {
+    /// The meaning in `lang`, or English.
+    pub fn text(&self, lang: Lang) -> &str {
+        self.text.pick(lang)
+    }
+
+    /// The meaning as shown in `lang`.
+    pub fn shown(&self, lang: Lang) -> Option<Shown<'_>> {
+        self.text.shown(lang)
+    }
+
+    /// Where it comes from.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+}
+
 /// The data files, in the order of [`Table::ALL`].
-const DATA: [(Table, &str, &str); 5] = [
+const DATA: [(Table, &str, &str); 6] = [
     (
         Table::Http,
         "http.tsv",
@@ -294,6 +447,11 @@ const DATA: [(Table, &str, &str); 5] = [
         Table::Ftp,
         "ftp.tsv",
         include_str!("../../catalogue/ftp.tsv"),
+    ),
+    (
+        Table::FtpSub,
+        "ftp-substatus.tsv",
+        include_str!("../../catalogue/ftp-substatus.tsv"),
     ),
     (
         Table::Smtp,
@@ -315,16 +473,86 @@ const COMBOS: &str = include_str!("../../catalogue/combos.tsv");
 const TEXT: &str = include_str!("../../catalogue/text.tsv");
 
 /// The user-interface strings `text.tsv` must define.
-pub(crate) const TEXT_KEYS: [&str; 8] = [
+pub(crate) const TEXT_KEYS: [&str; 19] = [
     "unknown_code",
     "no_status",
     "written_by",
+    "written_by_app",
+    "written_by_rfc",
     "causes",
     "matched_status",
     "matched_class",
     "matched_unknown",
     "hresult",
+    "source",
+    "note",
+    "ftp_substatus",
+    "win32_leads",
+    "text_line",
+    "text_line_title",
+    "origin_seed",
+    "origin_ours",
+    "origin_english",
 ];
+
+/// The columns of one language-text group: `en`, `ja`, `nb` (titles) or `causes_en`… or
+/// `note_en`…, each Japanese and Norwegian column followed by its `_origin` column.
+struct TextColumns {
+    text: [usize; 3],
+    origin: [usize; 2],
+}
+
+impl TextColumns {
+    /// Finds the columns `{prefix}en`, `{prefix}ja`, `{prefix}ja_origin`, ….
+    fn find(file: &TsvFile, prefix: &str) -> Result<TextColumns, String> {
+        let col = |suffix: &str| file.column(&format!("{prefix}{suffix}"));
+        Ok(TextColumns {
+            text: [col("en")?, col("ja")?, col("nb")?],
+            origin: [col("ja_origin")?, col("nb_origin")?],
+        })
+    }
+
+    /// Finds the note columns `note_en`, `note_ja`, `note_nb` (always ours, no origin).
+    fn find_notes(file: &TsvFile) -> Result<TextColumns, String> {
+        Ok(TextColumns {
+            text: [
+                file.column("note_en")?,
+                file.column("note_ja")?,
+                file.column("note_nb")?,
+            ],
+            origin: [usize::MAX; 2],
+        })
+    }
+
+    /// Takes the texts out of a row; an origin must be `seed` or `ours` when its text is
+    /// there and empty when it is not. `at` is `file:line` for errors.
+    fn take(&self, row: &mut table::Row, at: &str, what: &str) -> Result<Texts, String> {
+        let text = self.text.map(|i| row.take(i));
+        let mut origin = [None; 3];
+        for (i, lang) in Lang::ALL.into_iter().enumerate() {
+            let has_text = !text[i].is_empty();
+            origin[i] = match lang {
+                Lang::En => has_text.then_some(Origin::Ours),
+                _ if self.origin[0] == usize::MAX => has_text.then_some(Origin::Ours),
+                _ => {
+                    let cell = row.get(self.origin[i - 1]);
+                    match (has_text, cell.as_ref()) {
+                        (false, "") => None,
+                        (false, other) => {
+                            return Err(format!(
+                                "{at}: {what} {lang} is empty but its origin says `{other}`"
+                            ))
+                        }
+                        (true, cell) => Some(Origin::parse(cell).ok_or_else(|| {
+                            format!("{at}: {what} {lang}: origin `{cell}` is not `seed` or `ours`")
+                        })?),
+                    }
+                }
+            };
+        }
+        Ok(Texts { text, origin })
+    }
+}
 
 impl Catalogue {
     /// The catalogue compiled into the binary, parsed at the first call.
@@ -339,9 +567,10 @@ impl Catalogue {
     /// Parses the compiled-in data; an error names the file and line.
     pub fn parse_builtin() -> Result<Catalogue, String> {
         let mut cat = Catalogue {
-            entries: Vec::with_capacity(400),
+            entries: Vec::with_capacity(500),
             codes: HashMap::with_capacity(300),
-            win32: HashMap::with_capacity(64),
+            ftp_sub: HashMap::with_capacity(64),
+            win32: HashMap::with_capacity(80),
             reasons: HashMap::with_capacity(64),
             combos: HashMap::new(),
             text: HashMap::new(),
@@ -355,32 +584,48 @@ impl Catalogue {
     }
 
     fn load(&mut self, table: Table, mut file: TsvFile) -> Result<(), String> {
-        let col = |name: &str| file.column(name);
-        let code = col("code")?;
-        let iis = if table == Table::Win32 {
-            None
+        let code = file.column("code")?;
+        let source = file.column("source")?;
+        let (iis, name, decides) = if table == Table::Win32 {
+            (
+                None,
+                Some(file.column("name")?),
+                Some(file.column("decides")?),
+            )
         } else {
-            Some(col("iis")?)
+            (Some(file.column("iis")?), None, None)
         };
-        let name = if table == Table::Win32 {
-            Some(col("name")?)
-        } else {
-            None
-        };
-        let title = [col("en")?, col("ja")?, col("nb")?];
-        let causes = [col("causes_en")?, col("causes_ja")?, col("causes_nb")?];
+        let title = TextColumns::find(&file, "")?;
+        let causes = TextColumns::find(&file, "causes_")?;
+        let notes = TextColumns::find_notes(&file)?;
         for row in &mut file.rows {
             let at = format!("{}:{}", file.file, row.line);
+            let decides = match decides.map(|i| row.get(i).as_ref()) {
+                None | Some("") => false,
+                Some("yes") => true,
+                Some(other) => {
+                    return Err(format!("{at}: decides `{other}` is not `yes` or empty"))
+                }
+            };
             let entry = Entry {
                 table,
                 code: row.take(code),
                 iis: iis.map(|i| row.take(i)).unwrap_or_default(),
                 name: name.map(|i| row.take(i)).unwrap_or_default(),
-                title: title.map(|i| row.take(i)),
-                causes: causes.map(|i| row.take(i)),
+                decides,
+                source: row.take(source),
+                title: title.take(row, &at, "title")?,
+                causes: causes.take(row, &at, "causes")?,
+                note: notes.take(row, &at, "note")?,
             };
-            if entry.title[Lang::En.index()].is_empty() {
+            if entry.title.raw(Lang::En).is_empty() {
                 return Err(format!("{at}: `{}` has no English title", entry.code));
+            }
+            if entry.source.is_empty() {
+                return Err(format!("{at}: `{}` has no source", entry.code));
+            }
+            if table != Table::Win32 && entry.iis.is_empty() {
+                return Err(format!("{at}: `{}` says nothing in `iis`", entry.code));
             }
             let index = self.entries.len();
             let fresh = match table {
@@ -389,6 +634,11 @@ impl Catalogue {
                         .filter(|n| n.to_string() == entry.code)
                         .ok_or_else(|| format!("{at}: bad win32 code `{}`", entry.code))?;
                     self.win32.insert(n, index).is_none()
+                }
+                Table::FtpSub => {
+                    let n = parse_substatus(&entry.code)
+                        .ok_or_else(|| format!("{at}: bad FTP substatus `{}`", entry.code))?;
+                    self.ftp_sub.insert(n, index).is_none()
                 }
                 Table::HttpErr => {
                     let ok =
@@ -421,17 +671,27 @@ impl Catalogue {
             file.column("substatus")?,
             file.column("win32")?,
         ];
-        let texts = [file.column("en")?, file.column("ja")?, file.column("nb")?];
+        let source = file.column("source")?;
+        let texts = TextColumns::find(&file, "")?;
         for row in &mut file.rows {
             let at = format!("combos.tsv:{}", row.line);
-            let table = Table::from_name(row.get(cols[0]))
-                .ok_or_else(|| format!("{at}: unknown service"))?;
-            let num =
-                |i: usize| parse_win32(row.get(cols[i])).ok_or_else(|| format!("{at}: bad number"));
+            let table = Service::from_name(row.get(cols[0]))
+                .map(Table::for_status)
+                .ok_or_else(|| format!("{at}: unknown service `{}`", row.get(cols[0])))?;
+            let num = |i: usize| {
+                let cell = row.get(cols[i]);
+                parse_win32(cell).ok_or_else(|| format!("{at}: bad number `{cell}`"))
+            };
             let key = (table, num(1)?, num(2)?, num(3)?);
-            let t = texts.map(|i| row.take(i));
-            if t[0].is_empty() || self.combos.insert(key, t).is_some() {
-                return Err(format!("{at}: empty or repeated"));
+            let combo = Combo {
+                source: row.take(source),
+                text: texts.take(row, &at, "text")?,
+            };
+            if combo.text.raw(Lang::En).is_empty() || combo.source.is_empty() {
+                return Err(format!("{at}: no English text or no source"));
+            }
+            if self.combos.insert(key, combo).is_some() {
+                return Err(format!("{at}: listed twice"));
             }
         }
         Ok(())
@@ -439,17 +699,20 @@ impl Catalogue {
 
     fn load_text(&mut self, mut file: TsvFile) -> Result<(), String> {
         let key = file.column("key")?;
-        let texts = [file.column("en")?, file.column("ja")?, file.column("nb")?];
+        let texts = TextColumns::find(&file, "")?;
         for row in &mut file.rows {
+            let at = format!("text.tsv:{}", row.line);
             let k = TEXT_KEYS
                 .iter()
                 .find(|k| **k == row.get(key).as_ref())
-                .ok_or_else(|| format!("text.tsv:{}: unknown key", row.line))?;
-            let t = texts.map(|i| row.take(i));
-            if t[0].is_empty() {
-                return Err(format!("text.tsv:{}: no English", row.line));
+                .ok_or_else(|| format!("{at}: unknown key `{}`", row.get(key)))?;
+            let t = texts.take(row, &at, k)?;
+            if t.raw(Lang::En).is_empty() {
+                return Err(format!("{at}: no English"));
             }
-            self.text.insert(k, t);
+            if self.text.insert(k, t).is_some() {
+                return Err(format!("{at}: `{k}` is listed twice"));
+            }
         }
         match TEXT_KEYS.iter().find(|k| !self.text.contains_key(*k)) {
             Some(k) => Err(format!("text.tsv: `{k}` is missing")),
@@ -467,6 +730,11 @@ impl Catalogue {
         self.entries.iter().filter(move |e| e.table == table)
     }
 
+    /// Every combination of `combos.tsv`: (table, status, substatus, win32) and its meaning.
+    pub fn combos(&self) -> impl Iterator<Item = ((Table, u32, u32, u32), &Combo)> {
+        self.combos.iter().map(|(k, c)| (*k, c))
+    }
+
     /// The entry for exactly `code` in a service's table, no fallback: `403.14`, `403-14`,
     /// `403`, `4xx`. For [`Service::HttpErr`] a code that is not a status is an s-reason.
     pub fn lookup(&self, service: Service, code: &str) -> Option<&Entry> {
@@ -482,9 +750,16 @@ impl Catalogue {
         self.codes.get(&(table, code)).map(|&i| &self.entries[i])
     }
 
+    /// The meaning of an FTP substatus (IIS 7 and later, KB 969061).
+    pub fn ftp_substatus(&self, sub: u32) -> Option<&Entry> {
+        self.ftp_sub.get(&sub).map(|&i| &self.entries[i])
+    }
+
     /// Resolves a logged status the way the summary does: service first, then
     /// status.substatus, then status, then class. Substatus 0 means "no substatus": 404 with
-    /// substatus 0 uses `404.0` if the catalogue has it, else `404`.
+    /// substatus 0 uses `404.0` if the catalogue has it, else `404`. An FTP substatus is not
+    /// part of the status (it means the same under every status, see
+    /// [`Catalogue::ftp_substatus`]): FTP statuses resolve on their own.
     pub fn resolve(
         &self,
         service: Service,
@@ -492,6 +767,7 @@ impl Catalogue {
         substatus: Option<u32>,
     ) -> Resolved<'_> {
         let table = Table::for_status(service);
+        let substatus = if table == Table::Ftp { None } else { substatus };
         let Some(status) = status else {
             return Resolved {
                 entry: None,
@@ -526,9 +802,11 @@ impl Catalogue {
 
     /// The summary's `description` cell: short meaning of status.substatus, falling back to the
     /// status, then to its class ("4xx client error"), then "unknown code"; never empty.
-    /// When win32 is Some(n) with n != 0, append the win32 meaning, e.g.
-    /// "Not found; win32 64 ERROR_NETNAME_DELETED: the client went away". Missing translation → English.
-    /// status None means the status was not logged or was `-` (FTP control-channel rows, HTTPERR rows).
+    /// An FTP substatus other than 0 adds its own meaning ("Not logged in; substatus 42:
+    /// anonymous authentication is not allowed"). When win32 is Some(n) with n != 0, append
+    /// the win32 meaning, e.g. "Not found; win32 64 ERROR_NETNAME_DELETED: the client went
+    /// away". Missing translation → English. status None means the status was not logged or
+    /// was `-` (FTP control-channel rows, HTTPERR rows).
     pub fn describe(
         &self,
         service: Service,
@@ -539,12 +817,26 @@ impl Catalogue {
     ) -> String {
         let r = self.resolve(service, status, substatus);
         let mut out = self.title_of(&r, lang);
+        if let Some(sub) = ftp_sub(service, substatus) {
+            out.push_str("; ");
+            out.push_str(&self.ftp_sub_phrase(sub, lang));
+        }
         if let Some(w) = win32.filter(|w| *w != 0) {
             out.push_str("; win32 ");
             let combo = self.combo(service, status, substatus, w, lang);
             out.push_str(&self.win32_phrase(w, combo, lang));
         }
         out
+    }
+
+    /// "substatus 42: Anonymous authentication is not allowed", or "substatus 99" when the
+    /// catalogue does not know it.
+    fn ftp_sub_phrase(&self, sub: u32, lang: Lang) -> String {
+        let label = self.text("ftp_substatus", lang);
+        match self.ftp_substatus(sub) {
+            Some(e) => format!("{label} {sub}: {}", lower_first(e.title(lang))),
+            None => format!("{label} {sub}"),
+        }
     }
 
     /// The title a resolved look-up shows: the entry's, "4xx client error" for a class,
@@ -558,7 +850,8 @@ impl Catalogue {
         }
     }
 
-    /// The `causes` cell (`--details`): usual causes and what to check, "" when none.
+    /// The `causes` cell (`--details`): usual causes and what to check, "" when none. An
+    /// FTP substatus adds its own causes on a line of their own.
     pub fn causes(
         &self,
         service: Service,
@@ -566,10 +859,21 @@ impl Catalogue {
         substatus: Option<u32>,
         lang: Lang,
     ) -> String {
-        self.resolve(service, status, substatus)
+        let mut out = self
+            .resolve(service, status, substatus)
             .entry
             .map(|e| e.causes(lang).to_string())
-            .unwrap_or_default()
+            .unwrap_or_default();
+        let sub = ftp_sub(service, substatus)
+            .and_then(|s| self.ftp_substatus(s).map(|e| (s, e.causes(lang))))
+            .filter(|(_, c)| !c.is_empty());
+        if let Some((s, c)) = sub {
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            out.push_str(&format!("{} {s}: {c}", self.text("ftp_substatus", lang)));
+        }
+        out
     }
 
     /// Title and causes together (what [`Catalogue::describe`] and [`Catalogue::causes`] give).
@@ -597,8 +901,20 @@ impl Catalogue {
         win32: u32,
         lang: Lang,
     ) -> Option<&str> {
+        self.combo_entry(service, status, substatus, win32)
+            .map(|c| c.text(lang))
+    }
+
+    /// The `combos.tsv` row for one status, substatus and win32 value.
+    pub fn combo_entry(
+        &self,
+        service: Service,
+        status: Option<u32>,
+        substatus: Option<u32>,
+        win32: u32,
+    ) -> Option<&Combo> {
         let key = (Table::for_status(service), status?, substatus?, win32);
-        self.combos.get(&key).map(|t| pick(t, lang))
+        self.combos.get(&key)
     }
 
     /// The win32 row for exactly `code`.
@@ -614,22 +930,29 @@ impl Catalogue {
         })
     }
 
-    /// "64 ERROR_NETNAME_DELETED: the client went away"; unknown codes give just the number
-    /// (and its hex form when it is an HRESULT-sized value).
+    /// "64 ERROR_NETNAME_DELETED: the client went away"; values of 0x80000000 and above
+    /// carry their hex form after the name (`SEC_E_NO_CREDENTIALS (0x8009030E)`); unknown
+    /// codes give just the number (and its hex form when it is an HRESULT-sized value).
     fn win32_phrase(&self, code: u32, meaning: Option<&str>, lang: Lang) -> String {
+        let hex = if code >= 0x8000_0000 {
+            format!(" ({})", win32_hex(code))
+        } else {
+            String::new()
+        };
         match self.win32_resolve(code) {
             Some((e, false)) => format!(
-                "{code} {}: {}",
+                "{code} {}{hex}: {}",
                 e.name(),
                 meaning.unwrap_or_else(|| e.title(lang))
             ),
             Some((e, true)) => format!(
-                "{code} (0x{code:08X} = {} {}): {}",
+                "{code} ({} = {} {}): {}",
+                win32_hex(code),
                 e.code(),
                 e.name(),
                 meaning.unwrap_or_else(|| e.title(lang))
             ),
-            None if code >= 0x8000_0000 => format!("{code} (0x{code:08X})"),
+            None if code >= 0x8000_0000 => format!("{code}{hex}"),
             None => code.to_string(),
         }
     }
@@ -643,8 +966,35 @@ impl Catalogue {
 
     /// A user-interface string from `text.tsv` (keys in `TEXT_KEYS`), "" for an unknown key.
     pub fn text(&self, key: &str, lang: Lang) -> &str {
-        self.text.get(key).map_or("", |t| pick(t, lang))
+        self.text.get(key).map_or("", |t| t.pick(lang))
     }
+
+    /// The raw texts of a user-interface string, for tests of the data.
+    #[cfg(test)]
+    pub(crate) fn text_row(&self, key: &str) -> Option<&Texts> {
+        self.text.get(key)
+    }
+}
+
+/// The FTP substatus worth explaining: IIS 7+ FTP logs one (KB 969061); 0 means "successful
+/// operation" and adds nothing.
+fn ftp_sub(service: Service, substatus: Option<u32>) -> Option<u32> {
+    (service == Service::Ftp)
+        .then_some(substatus)
+        .flatten()
+        .filter(|s| *s != 0)
+}
+
+/// Parses a service name as every output writes it (`http`, `ftp`, `smtp`, `httperr`), in
+/// any case: the `--service` value of `explain`, whose meanings are the service's.
+pub fn parse_service(name: &str) -> Result<Service, String> {
+    Service::from_name(name.trim())
+        .ok_or_else(|| format!("`{name}` is not a service; use http, ftp, smtp or httperr"))
+}
+
+/// A win32 value in hex as Windows documents write it: `0x40`, `0x8009030E`, `0xC0000135`.
+pub fn win32_hex(code: u32) -> String {
+    format!("0x{code:X}")
 }
 
 /// Parses a win32 status as logged (decimal) or as written by people (`0x8009030E`).
@@ -655,6 +1005,15 @@ pub fn parse_win32(s: &str) -> Option<u32> {
         None if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => s.parse().ok(),
         None => None,
     }
+}
+
+/// Parses an FTP substatus as written in the data and typed by people: 1 to 3 digits.
+pub fn parse_substatus(s: &str) -> Option<u32> {
+    let s = s.trim();
+    (!s.is_empty() && s.len() <= 3 && s.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| s.parse().ok())
+        .flatten()
+        .filter(|n: &u32| n.to_string() == s)
 }
 
 /// The Windows error inside an HRESULT of facility WIN32 (`0x800703E3` → 995), if it is one.

@@ -78,9 +78,10 @@ terminal, an `httperr` key in JSON, and with -o FILE a second CSV, FILE-httperr.
     #[command(after_help = concat!("\
 Examples:
   iislog explain 403.14
-  iislog explain \"401 2 5\"                     # a log line's status, substatus and win32
+  iislog explain 401 2 5                       # a log line's status, substatus and win32
+  iislog explain 530 41 1326 --service ftp     # FTP: status, substatus (KB 969061), win32
   iislog explain 550 --service ftp --lang nb
-  iislog explain --win32 64
+  iislog explain --win32 64                    # or hex: --win32 0x8009030E
   iislog explain Timer_ConnectionIdle --service httperr
   iislog explain --list --format csv --excel > catalogue.csv
 
@@ -266,12 +267,14 @@ pub struct MergeArgs {
 #[derive(Debug, clap::Args)]
 #[command(group(clap::ArgGroup::new("what").required(true).args(["code", "win32", "list"])))]
 pub struct ExplainArgs {
-    /// The code: 403, 403.14, 4xx, "401 2 5", or an HTTPERR reason.
-    #[arg(value_name = "CODE")]
-    pub code: Option<String>,
+    /// The code: 403, 403.14, 4xx, an HTTPERR reason, or a log line's status, substatus and
+    /// win32 (401 2 5, quoted or not).
+    #[arg(value_name = "CODE", num_args = 1..=3)]
+    pub code: Vec<String>,
 
-    /// The service whose meanings apply (550 on ftp is not 550 on http) [default: http].
-    #[arg(long, value_enum)]
+    /// The service whose meanings apply (550 on ftp is not 550 on http): http, ftp, smtp or
+    /// httperr [default: http].
+    #[arg(long, value_parser = iislog::catalogue::parse_service)]
     pub service: Option<iislog::service::Service>,
 
     /// Explain an sc-win32-status value, decimal or hex (0x8009030E).

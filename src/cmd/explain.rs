@@ -19,8 +19,7 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<Ending> {
     } else if let Some(w) = &args.win32 {
         vec![ex::explain_win32(cat, w, lang).map_err(|e| anyhow!("--win32 {e}"))?]
     } else {
-        let code = args.code.as_deref().unwrap_or_default();
-        ex::explain(cat, service, code, lang)?
+        ex::explain(cat, service, &args.code.join(" "), lang)?
     };
     let text = ex::render(cat, &items, args.format, ex::wants_bom(args.excel))?;
     print_stdout(&text)?;
