@@ -144,6 +144,20 @@ fn explain_list_as_csv_is_the_whole_catalogue() {
         .iter()
         .all(|i| i["source"].as_str().is_some_and(|s| !s.is_empty())));
     assert!(items.iter().any(|i| i["table"] == "ftp-substatus"));
+    // HTTPERR's own codes are its reasons ("Types of errors logged by the HTTP Server
+    // API"): `--service httperr` lists them, QueueFull among them, and no HTTP status.
+    let json = iislog([
+        "explain",
+        "--list",
+        "--format",
+        "json",
+        "--service",
+        "httperr",
+    ]);
+    let items: serde_json::Value = serde_json::from_str(&json.expect_code(0).stdout).expect("JSON");
+    let items = items.as_array().expect("an array");
+    assert!(items.iter().all(|i| i["table"] == "httperr"), "{items:?}");
+    assert!(items.iter().any(|i| i["code"] == "QueueFull"));
 }
 
 /// Whether a text has Japanese script in it (kana or kanji).

@@ -805,9 +805,15 @@ fn table_descriptions_wrap_under_their_column() {
             descriptions.push(text.to_string());
         }
         let longest_word = text.split(' ').map(str::len).max().unwrap_or(0);
-        assert!(l.chars().count() <= 100 || longest_word > 100 - column, "{l:?}");
+        assert!(
+            l.chars().count() <= 100 || longest_word > 100 - column,
+            "{l:?}"
+        );
     }
-    assert!(lines.len() - 1 > descriptions.len(), "nothing wrapped at 100 columns");
+    assert!(
+        lines.len() - 1 > descriptions.len(),
+        "nothing wrapped at 100 columns"
+    );
     let run = summary_csv(&[&tree], &[]);
     let mut want: Vec<String> = parse_csv(&run.stdout)
         .into_iter()

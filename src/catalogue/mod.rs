@@ -134,6 +134,15 @@ impl Table {
         }
     }
 
+    /// The table `explain --list --service S` starts from: a service's status table, and
+    /// for HTTPERR its reasons (its statuses are HTTP's, which `--service http` lists).
+    pub fn listed_for(service: Service) -> Table {
+        match service {
+            Service::HttpErr => Table::HttpErr,
+            other => Table::for_status(other),
+        }
+    }
+
     /// Whether `--list` for the service whose status table is `self` shows `table`: the FTP
     /// substatus table goes with the FTP table.
     pub fn lists(self, table: Table) -> bool {

@@ -15,7 +15,7 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<Ending> {
     let lang = resolve_lang(args.lang.as_deref())?;
     let service = args.service.unwrap_or(Service::Http);
     let items = if args.list {
-        ex::list(cat, args.service.map(Table::for_status), lang)
+        ex::list(cat, args.service.map(Table::listed_for), lang)
     } else if let Some(w) = &args.win32 {
         vec![ex::explain_win32(cat, w, lang).map_err(|e| anyhow!("--win32 {e}"))?]
     } else {
