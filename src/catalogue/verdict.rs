@@ -424,6 +424,48 @@ mod tests {
         );
     }
 
+    /// The README documents every rule, with its source, in the order they are tried.
+    #[test]
+    fn readme_lists_every_rule_in_order() {
+        let readme = include_str!("../../README.md");
+        let tsv = TsvFile::parse("verdicts.tsv", VERDICTS).unwrap();
+        let cols: Vec<usize> = [
+            "service",
+            "status",
+            "substatus",
+            "win32",
+            "reason",
+            "verdict",
+            "en",
+            "source",
+        ]
+        .iter()
+        .map(|c| tsv.column(c).unwrap())
+        .collect();
+        let mut from = 0;
+        for row in &tsv.rows {
+            let cell = |i: usize| row.get(cols[i]).replace('|', "\\|");
+            let line = format!(
+                "| {} | {} | {} | {} | {} | `{}` | {} | {} |",
+                cell(0),
+                cell(1),
+                cell(2),
+                cell(3),
+                cell(4),
+                cell(5),
+                cell(6),
+                cell(7)
+            );
+            match readme[from..].find(&line) {
+                Some(at) => from += at + line.len(),
+                None => panic!(
+                    "README.md lacks (or misorders) the rule of line {}:\n{line}",
+                    row.line
+                ),
+            }
+        }
+    }
+
     #[test]
     fn bad_rules_name_the_line() {
         let header = "service\tstatus\tsubstatus\twin32\treason\tverdict\ten\tja\tnb\tsource\n";
