@@ -33,3 +33,6 @@ mod report;
 
 // The layout of src/: stages in order, no module importing a later stage.
 mod layout;
+
+// Triage: verdicts by the rules and by what a day showed.
+mod triage;

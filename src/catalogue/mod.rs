@@ -482,7 +482,7 @@ const COMBOS: &str = include_str!("../../catalogue/combos.tsv");
 const TEXT: &str = include_str!("../../catalogue/text.tsv");
 
 /// The user-interface strings `text.tsv` must define.
-pub(crate) const TEXT_KEYS: [&str; 19] = [
+pub(crate) const TEXT_KEYS: [&str; 21] = [
     "unknown_code",
     "no_status",
     "written_by",
@@ -502,6 +502,8 @@ pub(crate) const TEXT_KEYS: [&str; 19] = [
     "origin_seed",
     "origin_ours",
     "origin_english",
+    "probe_scanner_paths",
+    "probe_logon_burst",
 ];
 
 /// The columns of one language-text group: `en`, `ja`, `nb` (titles) or `causes_en`… or

@@ -5,4 +5,5 @@ pub mod alert;
 pub mod html;
 pub mod merge;
 pub mod run;
+pub mod triage;
 pub mod write;

@@ -14,7 +14,7 @@ use crate::catalogue::{Catalogue, Lang};
 use crate::collect::{topn, ReportDay};
 use crate::days::{day_text, Day};
 use crate::output::{self, safe_cell, Format, WriteOptions};
-use crate::report::html;
+use crate::report::{html, triage};
 use crate::service::Service;
 use crate::summary::{code_text, Summary};
 use crate::tally::CodeCounts;
@@ -39,7 +39,10 @@ pub fn day_summary(day: &ReportDay, lang: Lang) -> Summary {
             *c.entry(k).or_insert(0) += v;
         }
     }
-    Summary::build(&counts, Vec::new(), Catalogue::builtin(), lang, false)
+    let mut summary = Summary::build(&counts, Vec::new(), Catalogue::builtin(), lang, false);
+    // A 404 on scanner paths, a burst of failed logons: what the day showed decides.
+    triage::judge_summary(&mut summary, day, lang);
+    summary
 }
 
 fn csv_writer(out: &mut Vec<u8>) -> csv::Writer<&mut Vec<u8>> {
