@@ -8,12 +8,12 @@
 //! format/    what a line looks like: W3C (#Fields), native, NCSA; the Request view
 //! input/     paths ─► identify ─► LogFile ─► source (mapped bytes) / archive (streams)
 //! parse/     bytes ─► lines ─► LineSink::request(&Request), in parallel chunks or streams
-//! catalogue/ what each code means and usually causes, en/ja/nb
+//! catalogue/ what each code means and usually causes, en/ja/nb; the triage rules
 //! summary/   sink: Tally per file ─► CodeCounts per service ─► Summary (+ catalogue)
 //! output/    Summary ─► table, CSV, JSON; `explain` pages
 //! collect/   sink: Request ─► DayTally per day (hours, sites, top URIs and clients)
 //! history/   DayTally ─► SQLite, incremental by file offset
-//! report/    DayTally ─► day folders (CSV, report.html), alert rules, `merge`
+//! report/    DayTally ─► triage, day folders (CSV, report.html), alert rules, `merge`
 //! ```
 //!
 //! Workers never print: unreadable inputs become `Problem`s and skipped lines are counted
