@@ -16,9 +16,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::hash::BuildHasherDefault;
 use std::sync::Arc;
 
-use crate::collect::{class_of, ftp_command, DayTally, ErrorKey, HourStats, TopPair};
+use crate::collect::{
+    bounded, class_of, ftp_command, kept_text, DayTally, ErrorKey, HourStats, TopPair,
+};
 use crate::days::{self, Day, DayRange, UtcOffset};
-use crate::format::codepage;
 use crate::format::request::{Request, Stamp};
 use crate::format::w3c::Directive;
 use crate::parse::chunk::ChunkSink;
@@ -270,7 +271,7 @@ impl Collector {
                 ..DayTally::default()
             };
             for (command, list) in acc.ftp {
-                let command = codepage::show(&command, None).into_owned();
+                let command = kept_text(&command, None).into_owned();
                 for (codes, n) in list {
                     *t.ftp_commands.entry((command.clone(), codes)).or_insert(0) += n;
                 }
@@ -279,7 +280,7 @@ impl Collector {
                 let site = self
                     .sites
                     .get(site as usize)
-                    .map_or(Cow::Borrowed("-"), |s| String::from_utf8_lossy(s));
+                    .map_or(Cow::Borrowed("-"), |s| kept_text(s, None));
                 *t.codes.entry((site.into_owned(), codes)).or_insert(0) += n;
             }
             t.bound_sites();
@@ -362,6 +363,9 @@ impl Collector {
         if name == b"-" || name.is_empty() {
             return 0;
         }
+        // Cut where it enters: a name past `MAX_VALUE` is known by its first bytes, and
+        // shown cut (`finish`).
+        let name = bounded(name);
         if self
             .sites
             .get(self.last_site as usize)
@@ -406,7 +410,8 @@ impl Collector {
         };
         let (command, user) = if self.cfg.ftp {
             (
-                request.method().map(ftp_command),
+                // Cut where it enters: the command is a key of the day's map.
+                request.method().map(|m| bounded(ftp_command(m))),
                 request.user().filter(|_| error == Some(530)),
             )
         } else {
@@ -426,13 +431,13 @@ impl Collector {
         if let Some(s) = error {
             let pair = acc.top.entry((s, codes.substatus)).or_default();
             if let Some(u) = uri {
-                pair.uris.add_text(&codepage::show(u, cp));
+                pair.uris.add_text(&kept_text(u, cp));
             }
             if let Some(ip) = ip {
                 pair.ips.add(ip);
             }
             if let Some(u) = user {
-                pair.users.add_text(&codepage::show(u, cp));
+                pair.users.add_text(&kept_text(u, cp));
             }
         }
     }

@@ -10,6 +10,7 @@ use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
 
 use crate::days::Day;
+use crate::format::codepage;
 use crate::service::Service;
 use crate::tally::{Code, Codes};
 
@@ -161,6 +162,59 @@ pub const SITES_KEPT: usize = 1000;
 /// The site the requests of sites past [`SITES_KEPT`] are counted under. A W3C field
 /// holds no space, so no real `s-sitename` can be this.
 pub const OTHER_SITES: &str = "(other sites)";
+
+/// The longest value the reports and the history keep, in bytes of its text: IIS's own
+/// default limit on a URL (`maxUrl`, 4096 bytes), so that no URL IIS serves is cut. A
+/// longer value (a 300 MB URI an attacker sent, a damaged log) is cut there, at a
+/// character boundary, and ends with [`CUT_MARK`]: SQLite refuses a value over 1 GB, and
+/// one such line must not stop every later run. Values are cut where they enter, once:
+/// top-list URIs, client IPs and user names, site names and FTP commands.
+pub const MAX_VALUE: usize = 4096;
+
+/// What ends a value that was cut at [`MAX_VALUE`] bytes.
+pub const CUT_MARK: &str = "\u{2026}[cut]";
+
+/// The bytes of a log value that decide how it is kept: the whole value up to
+/// [`MAX_VALUE`] bytes, else its first `MAX_VALUE + 1` to `MAX_VALUE + 4` bytes (not
+/// ending inside a UTF-8 character), so it is still known to be too long. Values that
+/// share these bytes are one value once cut. Constant time, no copy.
+#[inline]
+pub fn bounded(raw: &[u8]) -> &[u8] {
+    if raw.len() <= MAX_VALUE {
+        return raw;
+    }
+    let mut end = (MAX_VALUE + 4).min(raw.len());
+    while end > MAX_VALUE + 1 && end < raw.len() && raw[end] & 0xC0 == 0x80 {
+        end -= 1;
+    }
+    &raw[..end]
+}
+
+/// A log value as the reports and the history keep it: shown as text
+/// ([`codepage::show`]), and when that is longer than [`MAX_VALUE`] bytes (or the value
+/// was), cut to at most `MAX_VALUE` bytes at a character boundary and ended with
+/// [`CUT_MARK`]. A value kept once is kept as it is again (pieces of a file merge their
+/// names through here).
+pub fn kept_text<'a>(
+    raw: &'a [u8],
+    codepage: Option<&'static encoding_rs::Encoding>,
+) -> Cow<'a, str> {
+    if raw.len() <= MAX_VALUE + CUT_MARK.len() && raw.ends_with(CUT_MARK.as_bytes()) {
+        if let Ok(text) = std::str::from_utf8(raw) {
+            return Cow::Borrowed(text);
+        }
+    }
+    let bytes = bounded(raw);
+    let text = codepage::show(bytes, codepage);
+    if bytes.len() == raw.len() && text.len() <= MAX_VALUE {
+        return text;
+    }
+    let mut end = MAX_VALUE.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    Cow::Owned(format!("{}{CUT_MARK}", &text[..end]))
+}
 
 /// Everything the reports need about one service (or one file) on one day.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -383,5 +437,46 @@ mod tests {
         t.merge(copy);
         assert_eq!(t.codes.len(), SITES_KEPT + 1);
         assert_eq!(t.requests(), 2 * total);
+    }
+}
+
+#[cfg(test)]
+mod cut_tests {
+    use super::*;
+
+    /// Short values are kept whole and borrowed; long ones are cut to `MAX_VALUE` bytes
+    /// plus the mark, at a character boundary, whatever their length; cutting is stable.
+    #[test]
+    fn long_values_are_cut_once_and_marked() {
+        assert!(matches!(
+            kept_text(b"/a/b.aspx", None),
+            Cow::Borrowed("/a/b.aspx")
+        ));
+        let exact = "x".repeat(MAX_VALUE);
+        assert_eq!(kept_text(exact.as_bytes(), None), exact);
+
+        let long = format!("/{}", "a".repeat(10 * MAX_VALUE));
+        let kept = kept_text(long.as_bytes(), None);
+        assert_eq!(kept.len(), MAX_VALUE + CUT_MARK.len());
+        assert!(kept.ends_with(CUT_MARK) && long.starts_with(&kept[..MAX_VALUE]));
+        assert_eq!(kept_text(kept.as_bytes(), None), kept);
+
+        // A three-byte character across the limit is left out whole, not split.
+        for pad in 0..4 {
+            let v = format!("{}{}", "a".repeat(MAX_VALUE - pad), "ロ".repeat(1000));
+            let kept = kept_text(v.as_bytes(), None);
+            let body = kept.strip_suffix(CUT_MARK).expect("marked");
+            assert!(
+                body.len() <= MAX_VALUE && body.len() > MAX_VALUE - 3,
+                "{pad}"
+            );
+            assert!(v.starts_with(body));
+            assert_eq!(kept_text(kept.as_bytes(), None), kept);
+        }
+
+        // Bytes that are not UTF-8 grow fourfold as `\xNN`: the shown text is cut too.
+        let raw = vec![0xFFu8; MAX_VALUE];
+        let kept = kept_text(&raw, None);
+        assert!(kept.ends_with(CUT_MARK) && kept.len() <= MAX_VALUE + CUT_MARK.len());
     }
 }

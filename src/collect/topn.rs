@@ -129,12 +129,14 @@ fn rank_keys(a: (&Key, u64), b: (&Key, u64)) -> std::cmp::Ordering {
 
 impl TopN {
     /// Counts one occurrence of `value` (bytes from the log; bytes that are not UTF-8
-    /// are kept as `\xNN` escapes, see [`crate::format::codepage::show`]).
+    /// are kept as `\xNN` escapes, see [`crate::format::codepage::show`]; a value over
+    /// [`super::MAX_VALUE`] bytes is cut, see [`super::kept_text`]).
     pub fn add(&mut self, value: &[u8]) {
-        self.add_text(&crate::format::codepage::show(value, None));
+        self.add_text(&super::kept_text(value, None));
     }
 
-    /// Counts one occurrence of `text` (already decoded for display).
+    /// Counts one occurrence of `text` (already decoded for display and cut to
+    /// [`super::MAX_VALUE`] by [`super::kept_text`]).
     pub fn add_text(&mut self, text: &str) {
         self.total += 1;
         // A newcomer may have been seen up to `floor` times before (while not kept).

@@ -52,6 +52,8 @@ pub enum FieldsError {
     Empty,
     #[error("too many fields ({0}; at most {max})", max = FieldMap::MAX_FIELDS)]
     TooMany(usize),
+    #[error("the field list is {0} bytes long (at most {max})", max = FieldMap::MAX_LEN)]
+    TooLong(usize),
 }
 
 /// The column layout of one header block.
@@ -107,9 +109,16 @@ impl FieldMap {
     /// More columns than any real configuration logs; guards against garbage `#Fields`.
     pub const MAX_FIELDS: usize = 1024;
 
+    /// The longest `#Fields` list, in bytes: 1024 names of 64 bytes. The list in force is kept
+    /// in the history, where a list of hundreds of MB would stop every later run.
+    pub const MAX_LEN: usize = 64 * 1024;
+
     /// Parses the value of a `#Fields:` directive (names separated by spaces).
     /// Duplicate names are kept as columns; look-ups use the first.
     pub fn parse(list: &[u8]) -> Result<FieldMap, FieldsError> {
+        if list.len() > Self::MAX_LEN {
+            return Err(FieldsError::TooLong(list.len()));
+        }
         let names: Vec<Box<str>> = trim(list)
             .split(|&b| b == b' ')
             .filter(|n| !n.is_empty())
