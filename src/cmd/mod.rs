@@ -13,11 +13,12 @@ pub mod summary;
 
 use std::fmt::Display;
 use std::io::{self, BufWriter, Write};
+use std::path::Path;
 
 use anyhow::anyhow;
 
 use iislog::catalogue::Lang;
-use iislog::error::Error;
+use iislog::error::{terminal_path, terminal_text, Error};
 
 /// How a subcommand that did not fail ended. `main` alone turns it into an exit code, so
 /// the codes are chosen in one place.
@@ -51,8 +52,14 @@ pub fn local_today() -> chrono::NaiveDate {
 /// Inputs that could not be read, one warning each; the run goes on with the rest.
 pub fn warn_problems(problems: &[impl Display]) {
     for p in problems {
-        eprintln!("iislog: warning: {p}");
+        eprintln!("iislog: warning: {}", terminal_text(&p.to_string()));
     }
+}
+
+/// A path as diagnostics print it: names come from whoever filled the log folder, so a
+/// name holding escape sequences or a newline is shown escaped, never acted on.
+pub fn shown(path: impl AsRef<Path>) -> String {
+    terminal_path(path.as_ref())
 }
 
 /// Writes to stdout through a buffer; a failure, a closed pipe included, is reported as

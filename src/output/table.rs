@@ -6,27 +6,10 @@ use std::io::{self, Write};
 
 use crate::summary::{code_text, Summary};
 
-/// Replaces C0/C1 control characters and bidi overrides with visible escapes.
+/// Log text as the table shows it: the shared terminal escape (control characters, bidi
+/// overrides and invisible marks written as escapes).
 pub fn sanitize(text: &str) -> Cow<'_, str> {
-    let bad = |c: char| {
-        c.is_control()
-            || ('\u{202A}'..='\u{202E}').contains(&c)
-            || ('\u{2066}'..='\u{2069}').contains(&c)
-    };
-    if !text.chars().any(bad) {
-        return Cow::Borrowed(text);
-    }
-    Cow::Owned(
-        text.chars()
-            .map(|c| {
-                if bad(c) {
-                    c.escape_unicode().to_string()
-                } else {
-                    c.to_string()
-                }
-            })
-            .collect(),
-    )
+    crate::error::terminal_text(text)
 }
 
 /// Writes the table; with `width` (a terminal's columns), the description and causes wrap
