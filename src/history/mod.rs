@@ -7,7 +7,7 @@ pub mod schema;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rusqlite::config::DbConfig;
 use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};
@@ -42,8 +42,14 @@ pub enum HistoryError {
         found: i32,
         known: i32,
     },
-    #[error("{path}: another iislog run is using this history (waited {waited} s); it was not changed: run again when that one ends")]
-    Busy { path: PathBuf, waited: u64 },
+    #[error("{path}: another iislog run is using this history ({}); it was not changed: run again when that one ends", busy_text(*.waited, *.wait))]
+    Busy {
+        path: PathBuf,
+        /// How long this run waited, as measured.
+        waited: Duration,
+        /// How long it was allowed to wait (`--wait`).
+        wait: Duration,
+    },
     #[error("{path}: this history keeps days at UTC offset {kept}, not {asked}: give --utc-offset {kept}, or another --db")]
     Offset {
         path: PathBuf,
@@ -58,6 +64,52 @@ impl HistoryError {
     /// True for "another run holds it": exit code 5 rather than 4.
     pub fn is_busy(&self) -> bool {
         matches!(self, HistoryError::Busy { .. })
+    }
+
+    /// The error with the time this run really waited, measured from `start`: SQLite
+    /// does not always wait the whole `--wait` before it says busy.
+    fn waited_since(self, start: Instant) -> HistoryError {
+        match self {
+            HistoryError::Busy { path, wait, .. } => HistoryError::Busy {
+                path,
+                waited: start.elapsed(),
+                wait,
+            },
+            other => other,
+        }
+    }
+}
+
+/// What a busy error says about the wait: the truth, measured.
+fn busy_text(waited: Duration, wait: Duration) -> String {
+    if waited + Duration::from_secs(1) >= wait {
+        format!("waited {} s", waited.as_secs().max(wait.as_secs()))
+    } else {
+        format!(
+            "gave up after {:.1} s of the {} s --wait allows: SQLite would not wait for it",
+            waited.as_secs_f64(),
+            wait.as_secs()
+        )
+    }
+}
+
+/// Runs `step` until it is not busy or `wait` has passed since `start`. SQLite waits
+/// (its busy timeout) for a lock another connection holds, but gives up at once where
+/// waiting could deadlock, as when two runs set up a new history together: such a step
+/// is tried again here, so `--wait` means what it says.
+fn retry_busy<T>(
+    start: Instant,
+    wait: Duration,
+    mut step: impl FnMut() -> Result<T, HistoryError>,
+) -> Result<T, HistoryError> {
+    loop {
+        match step() {
+            Err(e) if e.is_busy() && start.elapsed() < wait => {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            Err(e) => return Err(e.waited_since(start)),
+            Ok(v) => return Ok(v),
+        }
     }
 }
 
@@ -171,7 +223,7 @@ impl Store {
         store.conn.busy_timeout(wait).map_err(|e| store.err(e))?;
         // A run adds to each table with a few statements of its own: keep them all.
         store.conn.set_prepared_statement_cache_capacity(64);
-        store.prepare()?;
+        retry_busy(Instant::now(), wait, || store.prepare())?;
         Ok(store)
     }
 
@@ -185,7 +237,8 @@ impl Store {
         match e.sqlite_error_code() {
             Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => HistoryError::Busy {
                 path,
-                waited: self.wait.as_secs(),
+                waited: self.wait,
+                wait: self.wait,
             },
             Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => HistoryError::Corrupt {
                 path,
@@ -200,16 +253,15 @@ impl Store {
 
     /// Checks what the file is, sets WAL, and brings the schema up to date.
     fn prepare(&mut self) -> Result<(), HistoryError> {
+        // The three in one read transaction: another run creating the history at the
+        // same moment must not be seen half done (tables made, application id not yet
+        // set), which would look like another program's database.
         let (version, app, tables): (i32, i32, i64) = (|| {
-            let v = self
-                .conn
-                .query_row("PRAGMA user_version", [], |r| r.get(0))?;
-            let a = self
-                .conn
-                .query_row("PRAGMA application_id", [], |r| r.get(0))?;
-            let t = self
-                .conn
-                .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+            let tx = self.conn.unchecked_transaction()?;
+            let v = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+            let a = tx.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+            let t = tx.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+            tx.commit()?;
             Ok((v, a, t))
         })()
         .map_err(|e| self.err(e))?;
@@ -268,8 +320,10 @@ impl Store {
     /// committed, while the transaction's borrow is still in scope; SQLite itself refuses
     /// a nested transaction.
     pub fn begin(&self) -> Result<Transaction<'_>, HistoryError> {
-        Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)
-            .map_err(|e| err_of(&self.path, self.wait, e))
+        retry_busy(Instant::now(), self.wait, || {
+            Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)
+                .map_err(|e| err_of(&self.path, self.wait, e))
+        })
     }
 
     /// Copies the committed transactions from the WAL into the database file (and syncs
@@ -311,7 +365,8 @@ fn err_of(path: &Path, wait: Duration, e: rusqlite::Error) -> HistoryError {
     match e.sqlite_error_code() {
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => HistoryError::Busy {
             path: path.to_path_buf(),
-            waited: wait.as_secs(),
+            waited: wait,
+            wait,
         },
         Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => HistoryError::Corrupt {
             path: path.to_path_buf(),
@@ -807,6 +862,46 @@ fn with_one_file<T>(store: &Store, path: &Path, f: impl FnOnce(&Tx<'_, '_>, i64)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A busy error says how long the run really waited: the whole `--wait`, or that
+    /// SQLite gave up sooner.
+    #[test]
+    fn busy_says_how_long_it_waited() {
+        let s = Duration::from_secs;
+        assert_eq!(busy_text(s(60), s(60)), "waited 60 s");
+        assert_eq!(
+            busy_text(Duration::from_millis(59_400), s(60)),
+            "waited 60 s"
+        );
+        assert_eq!(
+            busy_text(Duration::from_millis(30), s(60)),
+            "gave up after 0.0 s of the 60 s --wait allows: SQLite would not wait for it"
+        );
+        let e = HistoryError::Busy {
+            path: PathBuf::from("h.db"),
+            waited: s(60),
+            wait: s(60),
+        }
+        .waited_since(Instant::now());
+        assert!(
+            e.to_string().contains("gave up after 0.0 s of the 60 s"),
+            "{e}"
+        );
+    }
+
+    /// Another connection holds the write lock: `begin` waits the whole `--wait`
+    /// (measured), then says so.
+    #[test]
+    fn begin_waits_for_another_run() {
+        let (_dir, path, _store, _) = new_history();
+        let holder = rusqlite::Connection::open(&path).unwrap();
+        holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+        let store = Store::open(&path, Duration::from_millis(1500)).unwrap();
+        let started = Instant::now();
+        let e = store.begin().map(drop).unwrap_err();
+        assert!(started.elapsed() >= Duration::from_millis(1500));
+        assert!(e.is_busy() && e.to_string().contains("waited 1 s"), "{e}");
+    }
 
     #[test]
     fn fnv_is_stable() {
