@@ -10,6 +10,7 @@
 //! | 3 | `report`: an alert rule (`--fail-on`) tripped |
 //! | 4 | a history database is damaged, not iislog's, of a newer version, or failed |
 //! | 5 | a history database is in use by another run |
+//! | 6 | an output file or a report could not be written (disk full, no permission, a file where a folder should be) |
 //!
 //! The same table is shown in `--help` (`cmd/cli.rs`); the two must agree.
 
@@ -19,7 +20,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use iislog::error::Error;
+use iislog::error::{terminal_text, Error};
 use iislog::history::HistoryError;
 use iislog::report::run::ReportError;
 
@@ -32,6 +33,7 @@ const EXIT_USAGE: u8 = 2;
 const EXIT_ALERT: u8 = 3;
 const EXIT_DATABASE: u8 = 4;
 const EXIT_DATABASE_BUSY: u8 = 5;
+const EXIT_WRITE: u8 = 6;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -55,14 +57,26 @@ fn main() -> ExitCode {
             EXIT_OK
         }
         Err(err) => {
-            eprintln!("iislog: error: {err:#}");
+            // The message names files and values from the logs: escaped, on one line.
+            eprintln!("iislog: error: {}", terminal_text(&format!("{err:#}")));
             exit_code_of(&err)
         }
     })
 }
 
-/// The exit code of an error: 4 or 5 for a history database, else 2.
+/// The exit code of an error: 4 or 5 for a history database, 6 when writing the results
+/// failed, else 2.
 fn exit_code_of(err: &anyhow::Error) -> u8 {
+    let write_failed = matches!(
+        err.downcast_ref::<ReportError>(),
+        Some(ReportError::Write { .. })
+    ) || matches!(
+        err.downcast_ref::<ReportError>(),
+        Some(ReportError::Input(Error::Output { .. }))
+    ) || matches!(err.downcast_ref::<Error>(), Some(Error::Output { .. }));
+    if write_failed {
+        return EXIT_WRITE;
+    }
     let history = err
         .downcast_ref::<HistoryError>()
         .or(match err.downcast_ref::<ReportError>() {

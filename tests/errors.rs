@@ -1,6 +1,6 @@
 //! Errors and exit codes of the real binary: 0 all read, 1 some inputs unreadable (the
-//! summary of the rest still written), 2 usage error or nothing to read; every warning
-//! and error names what it is about.
+//! summary of the rest still written), 2 usage error or nothing to read, 6 the output could
+//! not be written; every warning and error names what it is about.
 
 use std::fs;
 use std::path::Path;
@@ -161,8 +161,9 @@ fn an_empty_fields_option_is_a_usage_error() {
     assert!(run.stderr.contains("--fields"), "{}", run.stderr);
 }
 
+/// A failed write has its own exit code, 6: 2 is a usage error.
 #[test]
-fn an_output_file_that_cannot_be_created_exits_2() {
+fn an_output_file_that_cannot_be_created_exits_6() {
     let dir = tempdir();
     let out = dir.path().join("no-such-folder").join("summary.csv");
     let run = crate::util::iislog([
@@ -171,7 +172,7 @@ fn an_output_file_that_cannot_be_created_exits_2() {
         "-o".as_ref(),
         out.as_os_str(),
     ]);
-    run.expect_code(2);
+    run.expect_code(6);
     assert!(!out.exists());
     assert!(
         run.stderr_slashed().contains("no-such-folder/summary.csv"),

@@ -14,7 +14,8 @@ macro_rules! exit_codes {
         "Exit codes:
   0  every input was read
   1  some inputs could not be read (the summary of the rest is still written)
-  2  usage error, or nothing to read"
+  2  usage error, or nothing to read
+  6  the output could not be written (disk full, no permission...)"
     };
 }
 
@@ -28,9 +29,21 @@ macro_rules! report_exit_codes {
   3  an alert rule (--fail-on) tripped: the rules and their figures are on stderr
   4  the history database is damaged, not iislog's, of a newer version, or failed
      (it is never overwritten)
-  5  the history database is in use by another run (waited --wait seconds)"
+  5  the history database is in use by another run (waited --wait seconds)
+  6  the reports or the output could not be written (disk full, no permission,
+     a file where a folder should be)"
     };
 }
+
+/// The longest `--wait`: a day. SQLite takes the wait in milliseconds as a C `int`, which
+/// overflows past 24.8 days; no nightly job should wait longer than a night anyway.
+pub const MAX_WAIT_SECS: u64 = 86_400;
+
+/// The most days `history --days` shows: ten years, one row each.
+pub const MAX_HISTORY_DAYS: u32 = 3660;
+
+/// The most `--threads` accepted; the run uses at most one per core.
+pub const MAX_THREADS: u64 = 4096;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -108,9 +121,15 @@ With --db, only what was appended since the last run is read (up to the last com
 line), and the new tallies and offsets are committed in one transaction; reports are
 then written for the asked days (default: the days this run touched).
 
+A day no log holds a line for gets no CSVs: it is named on stderr, and asked alone
+(--date) its folder holds only report.html, saying so. --since alone runs up to
+yesterday. With --db and no days asked, yesterday is looked at too.
+
 Alert rules: CLASS, CODE or CODE.SUB, then >N% (share of requests), >N (count) or,
 with --db, >Nx (times the median share of the previous 7 days); `new` trips on a
-status triple not seen in the previous 30 days.
+status triple not seen in the previous 30 days; requests<N trips on a day with fewer
+requests, and with --db requests<0.5x on fewer than half the median of the previous
+7 days with requests (both on a day without lines too; never on today).
 
 ", report_exit_codes!()))]
     Report(ReportArgs),
@@ -157,7 +176,7 @@ pub struct ReportArgs {
     #[arg(long, value_name = "DAY")]
     pub since: Option<String>,
 
-    /// Last day to report (inclusive) [default: today when --since is given].
+    /// Last day to report (inclusive) [default: yesterday when --since is given].
     #[arg(long, value_name = "DAY")]
     pub until: Option<String>,
 
@@ -182,8 +201,9 @@ pub struct ReportArgs {
     #[arg(long = "fail-on", value_name = "RULE")]
     pub fail_on: Vec<String>,
 
-    /// Seconds to wait for another run holding the history.
-    #[arg(long, value_name = "SECS", default_value_t = 60)]
+    /// Seconds to wait for another run holding the history, 0 to 86400 (a day).
+    #[arg(long, value_name = "SECS", default_value_t = 60,
+          value_parser = clap::value_parser!(u64).range(0..=MAX_WAIT_SECS))]
     pub wait: u64,
 
     /// Top client-IP lists read this field instead of c-ip, behind a proxy (its first
@@ -212,8 +232,9 @@ pub struct HistoryArgs {
     #[arg(long, value_name = "FILE")]
     pub db: PathBuf,
 
-    /// Days to show, up to today (or --until).
-    #[arg(long, value_name = "N", default_value_t = 30)]
+    /// Days to show, up to today (or --until): 1 to 3660 (ten years).
+    #[arg(long, value_name = "N", default_value_t = 30,
+          value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_HISTORY_DAYS)))]
     pub days: u32,
 
     /// The last day shown: today, yesterday or YYYY-MM-DD [default: the last day held].
@@ -333,8 +354,10 @@ pub struct SummaryArgs {
     #[arg(long)]
     pub excel: bool,
 
-    /// Worker threads [default: one per core].
-    #[arg(short = 'j', long, value_name = "N")]
+    /// Worker threads, at least 1; more than the cores are cut to the cores
+    /// [default: one per core].
+    #[arg(short = 'j', long, value_name = "N",
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_THREADS))]
     pub threads: Option<usize>,
 
     /// List files passed over and skipped lines with their first file:line examples.

@@ -12,12 +12,12 @@ use iislog::output::Format;
 use iislog::report::alert::Rule;
 
 use super::cli::HistoryArgs;
-use super::{local_today, print_stdout, Ending};
+use super::{local_today, print_stdout, shown, Ending};
 
 pub fn run(args: HistoryArgs) -> anyhow::Result<Ending> {
     // Opening would create a missing file; a history is only ever read here.
     if !args.db.is_file() {
-        return Err(anyhow!("{}: no such history database", args.db.display()));
+        return Err(anyhow!("{}: no such history database", shown(&args.db)));
     }
     // `--code` is an alert rule's selector: parse it as one, so both accept the same codes.
     let Rule::Above(selector, _) = Rule::parse(&format!("{}>0", args.code)).map_err(|_| {
@@ -46,7 +46,8 @@ pub fn run(args: HistoryArgs) -> anyhow::Result<Ending> {
             None => day_of(local_today()),
         },
     };
-    let first = last - i32::try_from(args.days.max(1)).unwrap_or(30) + 1;
+    // `--days` is 1 to MAX_HISTORY_DAYS (clap checks it): no overflow here.
+    let first = last - i32::try_from(args.days).unwrap_or(1) + 1;
     let mut rows = Vec::new();
     for d in first..=last {
         let counts = q.day_counts(d)?;

@@ -6,8 +6,6 @@ use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use anyhow::{anyhow, Context};
-
 use iislog::error::Error;
 use iislog::format::w3c::FieldMap;
 use iislog::output::{self, Format, WriteOptions};
@@ -16,7 +14,7 @@ use iislog::tally::SkipReason;
 use iislog::{Outcome, RunStatus, SummaryOptions};
 
 use super::cli::SummaryArgs;
-use super::{config, resolve_lang, to_stdout, warn_problems, Ending};
+use super::{config, resolve_lang, shown, to_stdout, warn_problems, Ending};
 
 pub fn run(args: SummaryArgs) -> anyhow::Result<Ending> {
     let inputs = if args.paths.is_empty() {
@@ -31,19 +29,29 @@ pub fn run(args: SummaryArgs) -> anyhow::Result<Ending> {
         opts.fields = Some(map);
     }
     opts.lang = resolve_lang(args.lang.as_deref())?;
-    opts.threads = match args.threads {
-        Some(0) => return Err(anyhow!("--threads 0: give at least 1")),
-        n => n,
-    };
+    // More threads than cores only adds switching (and thousands of them would exhaust
+    // the machine): cut to the cores, and say so.
+    opts.threads = args.threads.map(|n| {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        if n > cores && !args.quiet {
+            eprintln!("iislog: note: --threads {n}: this machine has {cores} cores; using {cores}");
+        }
+        n.min(cores)
+    });
     opts.details = args.details;
 
     // Create the output file before the long work, so a bad path fails at once.
     let mut file = match &args.output {
-        Some(path) => Some(
-            File::create(path)
-                .map(BufWriter::new)
-                .with_context(|| format!("could not create {}", path.display()))?,
-        ),
+        Some(path) => {
+            Some(
+                File::create(path)
+                    .map(BufWriter::new)
+                    .map_err(|source| Error::Output {
+                        target: shown(path),
+                        source,
+                    })?,
+            )
+        }
         None => None,
     };
 
@@ -70,7 +78,7 @@ pub fn run(args: SummaryArgs) -> anyhow::Result<Ending> {
     let httperr = &outcome.httperr;
     match (&mut file, &args.output) {
         (Some(f), Some(path)) => {
-            let target = path.display().to_string();
+            let target = shown(path);
             output::write_with_httperr(&outcome.summary, httperr, wopts, f)
                 .and_then(|()| f.flush())
                 .map_err(|source| Error::Output { target, source })?;
@@ -84,7 +92,7 @@ pub fn run(args: SummaryArgs) -> anyhow::Result<Ending> {
         .or_else(|| args.output.as_deref().map(httperr_path));
     match httperr_to {
         Some(path) if !httperr.is_empty() || args.httperr_output.is_some() => {
-            let target = path.display().to_string();
+            let target = shown(&path);
             let csv = WriteOptions {
                 format: Format::Csv,
                 ..wopts
@@ -139,7 +147,7 @@ fn default_inputs() -> anyhow::Result<Vec<PathBuf>> {
         .into());
     }
     for d in &dirs {
-        eprintln!("iislog: reading {}", d.display());
+        eprintln!("iislog: reading {}", shown(d));
     }
     Ok(dirs)
 }
@@ -168,12 +176,12 @@ fn print_totals(outcome: &Outcome) {
 /// skipped lines by reason with their first examples as `file:line`.
 fn print_verbose(outcome: &Outcome) {
     for p in &outcome.passed {
-        eprintln!("iislog: passed over {}: {}", p.path.display(), p.why);
+        eprintln!("iislog: passed over {}: {}", shown(&p.path), p.why);
     }
     for f in &outcome.summary.files {
         eprintln!(
             "iislog: read {} ({}): {} lines, {} requests, {} directives, {} blank, {} skipped",
-            f.path.display(),
+            shown(&f.path),
             f.service,
             f.acct.lines,
             f.acct.requests,
@@ -192,7 +200,7 @@ fn print_verbose(outcome: &Outcome) {
                 reason.explain()
             );
             for e in f.examples.iter().filter(|e| e.reason == reason) {
-                eprintln!("iislog:     {}:{}", f.path.display(), e.line);
+                eprintln!("iislog:     {}:{}", shown(&f.path), e.line);
             }
         }
     }
