@@ -109,7 +109,8 @@ impl DayRange {
         self.first..=self.last
     }
 
-    /// From `--date`, or `--since`/`--until` (a missing end is `today`/`since`).
+    /// From `--date`, or `--since`/`--until`: a missing `--until` is yesterday (the last
+    /// whole day; `--since` itself when that is later), a missing `--since` is `--until`.
     pub fn resolve(
         date: Option<&str>,
         since: Option<&str>,
@@ -123,7 +124,7 @@ impl DayRange {
         let last = until.map(|s| parse_day(s, today)).transpose()?;
         let (first, last) = match (first, last) {
             (None, None) => return Ok(None),
-            (Some(f), None) => (f, f.max(day_of(today))),
+            (Some(f), None) => (f, f.max(day_of(today) - 1)),
             (None, Some(l)) => (l, l),
             (Some(f), Some(l)) => (f, l),
         };
@@ -347,6 +348,17 @@ mod tests {
         assert!(DayRange::resolve(None, Some("2026-11-23"), Some("2026-11-01"), today).is_err());
         assert!(DayRange::resolve(Some("23/11/2026"), None, None, today).is_err());
         assert_eq!(DayRange::resolve(None, None, None, today).unwrap(), None);
+        // --since alone runs up to yesterday, the last whole day.
+        let r = DayRange::resolve(None, Some("2026-11-01"), None, today).unwrap();
+        assert_eq!(
+            r,
+            Some(DayRange {
+                first: d("2026-11-01"),
+                last: d("2026-11-23")
+            })
+        );
+        let r = DayRange::resolve(None, Some("today"), None, today).unwrap();
+        assert_eq!(r, Some(DayRange::one(d("2026-11-24"))));
     }
 
     #[test]

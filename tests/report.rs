@@ -46,6 +46,18 @@ fn total(path: &Path) -> u64 {
     summary_counts(path).values().sum()
 }
 
+/// The requests of day `d`'s report under `out`: 0 when there is no folder, which is
+/// what a day without lines gets (a folder that is there holds requests).
+fn day_total(out: &Path, d: &str) -> u64 {
+    let dir = out.join(d);
+    if !dir.exists() {
+        return 0;
+    }
+    let n = total(&dir.join("summary.csv"));
+    assert!(n > 0, "{d}: a folder for a day without lines");
+    n
+}
+
 fn counts(pairs: &[(&str, u64)]) -> BTreeMap<String, u64> {
     pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect()
 }
@@ -64,10 +76,16 @@ fn utc_days_from_the_date_and_time_fields() {
         s(out.path()),
     ]);
     r.expect_code(0);
-    assert!(r.stderr.starts_with("iislog: report: "), "{}", r.stderr);
-    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    // The days without lines are named, and get no folder.
+    let lines: Vec<&str> = r.stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", r.stderr);
+    assert_eq!(
+        lines[0],
+        "iislog: warning: no log holds a line for 2 days (2026-11-21, 2026-11-24): no report written (a folder from an earlier run is left as it is)"
+    );
+    assert!(lines[1].starts_with("iislog: report: "), "{}", r.stderr);
     let day = |d: &str| out.path().join(d);
-    assert_eq!(total(&day("2026-11-21").join("summary.csv")), 0);
+    assert!(!day("2026-11-21").exists() && !day("2026-11-24").exists());
     assert_eq!(
         summary_counts(&day("2026-11-22").join("summary.csv")),
         counts(&[("200.0", 2), ("404.0", 1), ("500.19", 1), ("503.0", 1)])
@@ -139,7 +157,7 @@ fn offsets_move_lines_to_local_days() {
         .expect_code(0);
         let got: Vec<u64> = ["2026-11-21", "2026-11-22", "2026-11-23", "2026-11-24"]
             .iter()
-            .map(|d| total(&out.path().join(d).join("summary.csv")))
+            .map(|d| day_total(out.path(), d))
             .collect();
         assert_eq!(got, want, "{offset}");
     }
@@ -1061,9 +1079,7 @@ fn codepage_decodes_uris_that_are_not_utf8() {
 
 /// Requests per day (by summary.csv) of a report folder, for the days asked.
 fn day_totals(out: &Path, days: &[&str]) -> Vec<u64> {
-    days.iter()
-        .map(|d| total(&out.join(d).join("summary.csv")))
-        .collect()
+    days.iter().map(|d| day_total(out, d)).collect()
 }
 
 /// IIS 6 logs whose `#Fields` has `time` but no `date` take the day from the block's

@@ -31,6 +31,13 @@ mod formats;
 // `iislog report`, `history` and `merge`: days, time zones, the history, alerts, the page.
 mod report;
 
+// What nothing can push iislog past: long values, numeric options, date ranges, names
+// on the terminal, failed writes, leftovers, two runs on a new history.
+mod limits;
+
+// Days no log holds a line for: named, no CSVs, the `requests<` rules.
+mod empty_days;
+
 // The layout of src/: stages in order, no module importing a later stage.
 mod layout;
 

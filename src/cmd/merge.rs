@@ -4,16 +4,19 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use anyhow::{anyhow, Context};
+use anyhow::anyhow;
+
+use iislog::error::Error;
 
 use iislog::days::{day_text, DayRange};
 use iislog::output::{self, Format, WriteOptions};
+use iislog::report::empty as days_without_lines;
 use iislog::report::merge::{is_csv, merge_csvs};
 use iislog::report::run::{merge_histories, server_name};
 use iislog::report::write::write_atomic;
 
 use super::cli::MergeArgs;
-use super::{local_today, resolve_lang, to_stdout, Ending};
+use super::{local_today, resolve_lang, shown, to_stdout, Ending};
 
 pub fn run(args: MergeArgs) -> anyhow::Result<Ending> {
     let csvs = args.inputs.iter().filter(|p| is_csv(p)).count();
@@ -42,8 +45,10 @@ fn csvs_into_one(args: &MergeArgs) -> anyhow::Result<Ending> {
             // Built whole, then renamed into place: a failed merge leaves no half file.
             let mut buf = Vec::new();
             output::write(&summary, wopts, &mut buf)?;
-            write_atomic(path, &buf)
-                .with_context(|| format!("could not write {}", path.display()))?;
+            write_atomic(path, &buf).map_err(|source| Error::Output {
+                target: shown(path),
+                source,
+            })?;
         }
         None => to_stdout(|out| output::write(&summary, wopts, out))?,
     }
@@ -78,19 +83,26 @@ fn histories_into_folders(args: &MergeArgs) -> anyhow::Result<Ending> {
     if names.len() != dbs.len() {
         return Err(anyhow!("two histories have the same server name; keep each in a folder named after its server (web1/history.db)"));
     }
-    let written = merge_histories(
+    let (written, empty) = merge_histories(
         &dbs,
         range,
         &out,
         resolve_lang(args.lang.as_deref())?,
         Duration::from_secs(60),
     )?;
+    if !empty.is_empty() {
+        eprintln!(
+            "iislog: warning: no history holds a line for {} days ({}): no folder written for them",
+            days_without_lines::count(&empty),
+            days_without_lines::text(&empty, 5)
+        );
+    }
     if !args.quiet {
         eprintln!(
             "iislog: merge: {} histories, {} days written to {} ({} to {})",
             dbs.len(),
             written.len(),
-            out.display(),
+            shown(&out),
             day_text(range.first),
             day_text(range.last)
         );

@@ -4,12 +4,16 @@
 
 use std::time::Duration;
 
-use iislog::days::{day_text, DayRange, UtcOffset};
+use chrono::Timelike;
+use iislog::error::terminal_text;
+
+use iislog::days::{day_of, day_text, shift, Day, DayRange, UtcOffset};
 use iislog::report::alert::Rule;
+use iislog::report::empty as days_without_lines;
 use iislog::report::run::{self, ReportOptions};
 
 use super::cli::ReportArgs;
-use super::{local_today, resolve_lang, warn_problems, Ending};
+use super::{local_today, resolve_lang, shown, warn_problems, Ending};
 
 pub fn run(args: ReportArgs) -> anyhow::Result<Ending> {
     let opts = options(&args)?;
@@ -17,7 +21,7 @@ pub fn run(args: ReportArgs) -> anyhow::Result<Ending> {
     warn_problems(&outcome.problems);
     if !args.quiet {
         for (path, why) in &outcome.passed {
-            eprintln!("iislog: note: {}: not in the report: {why}", path.display());
+            eprintln!("iislog: note: {}: not in the report: {why}", shown(path));
         }
     }
     if let (Some(field), [first, rest @ ..]) =
@@ -28,9 +32,28 @@ pub fn run(args: ReportArgs) -> anyhow::Result<Ending> {
             n => format!(" and {n} more file(s)"),
         };
         eprintln!(
-            "iislog: note: --client-ip-field {field}: a block of {}{more} does not log it; c-ip is used there",
-            first.display()
+            "iislog: note: --client-ip-field {}: a block of {}{more} does not log it; c-ip is used there",
+            terminal_text(field),
+            shown(first)
         );
+    }
+    if !outcome.empty.is_empty() {
+        // Always shown: a day without lines is not a quiet day.
+        let n = days_without_lines::count(&outcome.empty);
+        let which = days_without_lines::text(&outcome.empty, 5);
+        let days = if n == 1 {
+            which
+        } else {
+            format!("{n} days ({which})")
+        };
+        let done = match &outcome.empty_page {
+            Some(dir) => format!(
+                "{} says so; no CSVs written",
+                shown(dir.join("report.html"))
+            ),
+            None => "no report written (a folder from an earlier run is left as it is)".into(),
+        };
+        eprintln!("iislog: warning: no log holds a line for {days}: {done}");
     }
     for t in &outcome.tripped {
         eprintln!("iislog: alert: {t}");
@@ -52,7 +75,7 @@ pub fn run(args: ReportArgs) -> anyhow::Result<Ending> {
             outcome.bytes_read as f64 / 1e6,
             outcome.requests,
             days,
-            args.out.display(),
+            shown(&args.out),
             outcome.elapsed.as_secs_f64()
         );
     }
@@ -64,6 +87,14 @@ pub fn run(args: ReportArgs) -> anyhow::Result<Ending> {
     } else {
         Ending::Clean
     })
+}
+
+/// The day in progress at the report's offset (not this machine's date: at 01:30 in
+/// Tokyo, the UTC day of 16:30 yesterday is still running).
+fn today_at(offset: UtcOffset) -> Day {
+    let now = chrono::Utc::now();
+    let second = i32::try_from(now.time().num_seconds_from_midnight()).unwrap_or(0);
+    shift(day_of(now.date_naive()), second, offset).0
 }
 
 /// The flags as the library's options. Of several bad flags, the first checked here is the
@@ -100,5 +131,6 @@ fn options(args: &ReportArgs) -> anyhow::Result<ReportOptions> {
             .as_deref()
             .map(iislog::format::codepage::parse)
             .transpose()?,
+        today: today_at(offset),
     })
 }

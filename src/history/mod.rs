@@ -29,6 +29,9 @@ pub struct Baseline {
     pub prev7: Vec<DayCounts>,
     /// Triples seen in the previous 30 days.
     pub seen30: BTreeSet<(Service, Codes)>,
+    /// The requests of the 7 latest earlier days with requests, however far back: what
+    /// `requests<0.5x` compares with, so logs that stopped arriving a month ago still trip it.
+    pub prev_totals: Vec<u64>,
 }
 
 /// What can go wrong with a history database; each says what to do.
@@ -733,6 +736,17 @@ impl Tx<'_, '_> {
                 b.prev7.push(counts);
             }
         }
+        let mut st = self
+            .tx
+            .prepare_cached("SELECT day, sum(count) FROM codes WHERE day < ?1 GROUP BY day ORDER BY day DESC LIMIT 7")
+            .map_err(|e| self.e(e))?;
+        b.prev_totals = st
+            .query_map([day_text(day)], |r| r.get::<_, i64>(1))
+            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+            .map_err(|e| self.e(e))?
+            .into_iter()
+            .map(|n| n.max(0) as u64)
+            .collect();
         Ok(b)
     }
 
@@ -778,6 +792,20 @@ impl Tx<'_, '_> {
     /// Days in the history (optionally between two days).
     pub fn days(&self) -> R<BTreeSet<Day>> {
         self.day_column("SELECT DISTINCT day FROM codes")
+    }
+
+    /// The days from `first` to `last` that hold requests: one indexed query, however
+    /// many days the range spans.
+    pub fn days_between(&self, first: Day, last: Day) -> R<BTreeSet<Day>> {
+        let mut st = self
+            .tx
+            .prepare_cached("SELECT DISTINCT day FROM codes WHERE day BETWEEN ?1 AND ?2")
+            .map_err(|e| self.e(e))?;
+        let rows = st
+            .query_map([day_text(first), day_text(last)], |r| r.get::<_, String>(0))
+            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+            .map_err(|e| self.e(e))?;
+        Ok(rows.iter().filter_map(|d| parse_day(d)).collect())
     }
 
     pub fn add_pending(&self, days: &BTreeSet<Day>) -> R<()> {

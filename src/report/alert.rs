@@ -1,7 +1,14 @@
 //! Alert rules (`--fail-on`): a class, code or code.substatus above a share of requests
 //! (`5xx>2%`), a count (`503>100`, `500.19>0`), or, with a history, a multiple of the
 //! median share of the previous 7 days (`5xx>3x`); `new` trips on a status triple not seen
-//! in the previous 30 days. A tripped rule makes the run exit 3.
+//! in the previous 30 days; `requests<1000` and, with a history, `requests<0.5x` (under
+//! half the median of the previous 7 days with requests) trip on a day with too few
+//! requests, a day no log holds a line for included: logs that stopped arriving. A
+//! tripped rule makes the run exit 3.
+//!
+//! Every figure is checked when the rule is read: a percent is 0 to 100, a multiple a
+//! finite number of at least 0, a count a whole number; `5xx>NaN%` would never trip, so it
+//! is refused rather than kept as a rule that cannot fire.
 
 use std::fmt;
 
@@ -59,11 +66,17 @@ pub enum Rule {
     Above(Selector, Limit),
     /// A status triple not seen in the previous 30 days.
     New,
+    /// Fewer requests than a count (`requests<1000`), or than a multiple of the median
+    /// of the previous 7 days with requests (`requests<0.5x`); never a percent.
+    FewRequests(Limit),
 }
+
+/// Statuses a rule can name: every protocol IIS logs uses three digits.
+const STATUSES: std::ops::RangeInclusive<u32> = 100..=999;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "--fail-on {rule:?}: {why}; examples: \"5xx>2%\", \"503>100\", \"500.19>0\", \"5xx>3x\", new"
+    "--fail-on {rule:?}: {why}; examples: \"5xx>2%\", \"503>100\", \"500.19>0\", \"5xx>3x\", new, \"requests<1000\", \"requests<0.5x\""
 )]
 pub struct RuleError {
     pub rule: String,
@@ -80,8 +93,26 @@ impl Rule {
         if t.eq_ignore_ascii_case("new") {
             return Ok(Rule::New);
         }
-        let (sel, lim) = t.split_once('>').ok_or(err("no '>'"))?;
+        if let Some((what, lim)) = t.split_once('<') {
+            if !what.eq_ignore_ascii_case("requests") {
+                return Err(err("only `requests` takes '<', e.g. requests<1000"));
+            }
+            return match parse_limit(lim).map_err(err)? {
+                Limit::Percent(_) => Err(err(
+                    "requests<N takes a count or a multiple (0.5x), not a percent",
+                )),
+                limit => Ok(Rule::FewRequests(limit)),
+            };
+        }
+        let (sel, lim) = t
+            .split_once('>')
+            .ok_or(err("no '>' (or '<' after requests)"))?;
         let sel_l = sel.to_ascii_lowercase();
+        let status = |s: &str| match s.parse::<u32>() {
+            Ok(v) if STATUSES.contains(&v) => Ok(v),
+            Ok(_) => Err(err("a status is 100 to 999")),
+            Err(_) => Err(err("the status is not a number")),
+        };
         let selector = if let Some(d) = sel_l.strip_suffix("xx") {
             match d.parse::<u32>() {
                 Ok(d @ 1..=5) => Selector::Class(d),
@@ -89,33 +120,52 @@ impl Rule {
             }
         } else if let Some((s, sub)) = sel_l.split_once('.') {
             Selector::StatusSub(
-                s.parse().map_err(|_| err("the status is not a number"))?,
+                status(s)?,
                 sub.parse()
-                    .map_err(|_| err("the substatus is not a number"))?,
+                    .map_err(|_| err("the substatus is not a whole number"))?,
             )
         } else {
-            Selector::Status(
-                sel_l
-                    .parse()
-                    .map_err(|_| err("the status is not a number"))?,
-            )
+            Selector::Status(status(&sel_l)?)
         };
-        let limit = if let Some(p) = lim.strip_suffix('%') {
-            Limit::Percent(p.parse().map_err(|_| err("the percent is not a number"))?)
-        } else if let Some(x) = lim.strip_suffix(['x', 'X']) {
-            Limit::Times(x.parse().map_err(|_| err("the multiple is not a number"))?)
-        } else {
-            Limit::Count(
-                lim.parse()
-                    .map_err(|_| err("the count is not a whole number"))?,
-            )
-        };
-        Ok(Rule::Above(selector, limit))
+        Ok(Rule::Above(selector, parse_limit(lim).map_err(err)?))
     }
 
     /// Whether the rule needs a history (`--db`).
     pub fn needs_history(&self) -> bool {
-        matches!(self, Rule::New | Rule::Above(_, Limit::Times(_)))
+        matches!(
+            self,
+            Rule::New | Rule::Above(_, Limit::Times(_)) | Rule::FewRequests(Limit::Times(_))
+        )
+    }
+
+    /// Whether the rule judges a day's number of requests, which only a whole day has:
+    /// it is not checked on the day in progress, and it is the one kind of rule a day
+    /// without lines can trip.
+    pub fn counts_requests(&self) -> bool {
+        matches!(self, Rule::FewRequests(_))
+    }
+}
+
+/// `N%`, `Nx` or `N`, each checked: a percent 0 to 100, a multiple finite and at least 0,
+/// a count a whole number. Rust's float parser takes `NaN`, `inf` and `1e999`: none of
+/// them is a threshold.
+fn parse_limit(lim: &str) -> Result<Limit, &'static str> {
+    if let Some(p) = lim.strip_suffix('%') {
+        match p.parse::<f64>() {
+            Ok(p) if (0.0..=100.0).contains(&p) => Ok(Limit::Percent(p)),
+            Ok(_) => Err("a percent is a number from 0 to 100"),
+            Err(_) => Err("the percent is not a number"),
+        }
+    } else if let Some(x) = lim.strip_suffix(['x', 'X']) {
+        match x.parse::<f64>() {
+            Ok(x) if x.is_finite() && x >= 0.0 => Ok(Limit::Times(x)),
+            Ok(_) => Err("a multiple is a finite number, at least 0"),
+            Err(_) => Err("the multiple is not a number"),
+        }
+    } else {
+        lim.parse()
+            .map(Limit::Count)
+            .map_err(|_| "the count is not a whole number (0 or more)")
     }
 }
 
@@ -126,28 +176,60 @@ impl fmt::Display for Rule {
             Rule::Above(s, Limit::Count(n)) => write!(f, "{s}>{n}"),
             Rule::Above(s, Limit::Percent(p)) => write!(f, "{s}>{p}%"),
             Rule::Above(s, Limit::Times(x)) => write!(f, "{s}>{x}x"),
+            Rule::FewRequests(Limit::Times(x)) => write!(f, "requests<{x}x"),
+            Rule::FewRequests(Limit::Count(n)) => write!(f, "requests<{n}"),
+            Rule::FewRequests(Limit::Percent(p)) => write!(f, "requests<{p}%"),
         }
     }
 }
 
-/// A rule that tripped, with its figures.
+/// A rule that tripped, with its figures: on one day, or on each day of a run of days
+/// no log holds a line for (`last` after `day`), which trip alike.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Tripped {
     pub rule: String,
     pub day: Day,
+    /// The last day of the run (`day` itself for one day).
+    pub last: Day,
     pub figures: String,
 }
 
 impl fmt::Display for Tripped {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} on {}: {}",
-            self.rule,
-            day_text(self.day),
-            self.figures
-        )
+        if self.last > self.day {
+            write!(
+                f,
+                "{} on each day from {} to {} ({} days): {}",
+                self.rule,
+                day_text(self.day),
+                day_text(self.last),
+                i64::from(self.last) - i64::from(self.day) + 1,
+                self.figures
+            )
+        } else {
+            write!(
+                f,
+                "{} on {}: {}",
+                self.rule,
+                day_text(self.day),
+                self.figures
+            )
+        }
     }
+}
+
+/// The median of some numbers (the mean of the middle two for an even count).
+fn median(mut v: Vec<f64>) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    Some(if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    })
 }
 
 fn share(counts: &DayCounts, sel: Selector) -> (u64, u64) {
@@ -172,6 +254,7 @@ pub fn check(
         let trip = |figures: String| Tripped {
             rule: rule.to_string(),
             day,
+            last: day,
             figures,
         };
         match *rule {
@@ -216,22 +299,16 @@ pub fn check(
                     ))),
                     Limit::Times(x) => {
                         let Some(b) = baseline else { continue };
-                        let mut shares: Vec<f64> = b
+                        let shares: Vec<f64> = b
                             .prev7
                             .iter()
                             .map(|d| share(d, sel))
                             .filter(|&(_, t)| t > 0)
                             .map(|(h, t)| h as f64 * 100.0 / t as f64)
                             .collect();
-                        if shares.is_empty() {
-                            continue;
-                        }
-                        shares.sort_by(f64::total_cmp);
                         let n = shares.len();
-                        let median = if n % 2 == 1 {
-                            shares[n / 2]
-                        } else {
-                            (shares[n / 2 - 1] + shares[n / 2]) / 2.0
+                        let Some(median) = median(shares) else {
+                            continue;
                         };
                         if pct > x * median && hit > 0 {
                             out.push(trip(format!(
@@ -242,9 +319,55 @@ pub fn check(
                     _ => {}
                 }
             }
+            Rule::FewRequests(limit) => {
+                let total: u64 = counts.values().sum();
+                let what = if total == 0 {
+                    "0 requests: no log holds a line for this day".to_string()
+                } else {
+                    format!("{total} requests")
+                };
+                match limit {
+                    Limit::Count(n) if total < n => {
+                        out.push(trip(format!("{what} (limit: at least {n})")));
+                    }
+                    Limit::Times(x) => {
+                        // The first day of a history has nothing to compare with.
+                        let Some(b) = baseline else { continue };
+                        let n = b.prev_totals.len();
+                        let Some(median) =
+                            median(b.prev_totals.iter().map(|&t| t as f64).collect())
+                        else {
+                            continue;
+                        };
+                        if (total as f64) < x * median {
+                            out.push(trip(format!(
+                                "{what}, under {x} x the median {median} of the previous {n} days with requests"
+                            )));
+                        }
+                    }
+                    _ => {}
+                }
+            }
         }
     }
     out
+}
+
+/// Checks `rules` on a run of days no log holds a line for, `first` to `last`, at once:
+/// such days trip alike, and a range may span centuries. `baseline` is the history
+/// before `first` (the same for every day of the run: none of them adds a day with
+/// requests), `None` without a history. Only `requests<` rules can trip on them.
+pub fn check_empty(
+    rules: &[Rule],
+    first: Day,
+    last: Day,
+    baseline: Option<&Baseline>,
+) -> Vec<Tripped> {
+    let mut tripped = check(rules, first, &DayCounts::new(), baseline);
+    for t in &mut tripped {
+        t.last = last;
+    }
+    tripped
 }
 
 #[cfg(test)]
@@ -287,6 +410,116 @@ mod tests {
         }
     }
 
+    /// A figure that could never trip, or is no number, is refused when read.
+    #[test]
+    fn figures_out_of_range_are_refused() {
+        for bad in [
+            "5xx>NaN%",
+            "5xx>nan%",
+            "5xx>inf%",
+            "5xx>-1%",
+            "5xx>101%",
+            "5xx>NaNx",
+            "5xx>infx",
+            "5xx>-2x",
+            "5xx>1e999x",
+            "503>-1",
+            "503>1.5",
+            "503>99999999999999999999",
+            "5000>1",
+            "99>1",
+            "5000.1>1",
+            "500.-1>1",
+            "requests<NaNx",
+            "requests<-1",
+            "requests<5%",
+            "errors<10",
+            "requests>10",
+        ] {
+            let e = Rule::parse(bad).expect_err(bad);
+            assert!(e.to_string().contains(&format!("{bad:?}")), "{e}");
+        }
+        for good in ["5xx>0%", "5xx>100%", "5xx>0.5%", "5xx>0x", "503>0", "999>1"] {
+            assert!(Rule::parse(good).is_ok(), "{good}");
+        }
+    }
+
+    #[test]
+    fn parses_request_rules() {
+        assert_eq!(
+            Rule::parse("requests<1000").unwrap(),
+            Rule::FewRequests(Limit::Count(1000))
+        );
+        assert_eq!(
+            Rule::parse("Requests < 0.5x").unwrap(),
+            Rule::FewRequests(Limit::Times(0.5))
+        );
+        assert_eq!(
+            Rule::parse("requests<0.5x").unwrap().to_string(),
+            "requests<0.5x"
+        );
+        assert!(Rule::parse("requests<0.5x").unwrap().needs_history());
+        assert!(!Rule::parse("requests<10").unwrap().needs_history());
+    }
+
+    /// `requests<N` trips under N requests, an empty day included; `requests<0.5x` under
+    /// half the median of the previous days with requests (figures worked out by hand:
+    /// totals 100, 120, 80, 90 have the median 95, half of it 47.5).
+    #[test]
+    fn few_requests() {
+        let day = |n| -> DayCounts { [(c(200, 0), n)].into() };
+        let count = [Rule::parse("requests<50").unwrap()];
+        assert!(check(&count, 0, &day(50), None).is_empty());
+        let t = check(&count, 0, &day(49), None);
+        assert_eq!(t.len(), 1);
+        assert_eq!(t[0].figures, "49 requests (limit: at least 50)");
+        let t = check(&count, 0, &DayCounts::new(), None);
+        assert!(
+            t[0].figures.starts_with("0 requests: no log holds a line"),
+            "{}",
+            t[0].figures
+        );
+
+        let times = [Rule::parse("requests<0.5x").unwrap()];
+        let b = Baseline {
+            prev_totals: vec![100, 120, 80, 90],
+            ..Baseline::default()
+        };
+        assert!(check(&times, 0, &day(48), Some(&b)).is_empty());
+        let t = check(&times, 0, &day(47), Some(&b));
+        assert_eq!(t.len(), 1, "{t:?}");
+        assert!(
+            t[0].figures.contains("median 95 of the previous 4 days"),
+            "{}",
+            t[0].figures
+        );
+        assert_eq!(check(&times, 0, &DayCounts::new(), Some(&b)).len(), 1);
+        // No earlier day with requests: nothing to compare with.
+        assert!(check(&times, 0, &DayCounts::new(), Some(&Baseline::default())).is_empty());
+        assert!(check(&times, 0, &DayCounts::new(), None).is_empty());
+    }
+
+    /// A run of empty days trips once for the run, and only `requests<` rules can.
+    #[test]
+    fn empty_days_trip_once_for_the_run() {
+        let rules: Vec<Rule> = ["5xx>2%", "503>0", "requests<1", "new"]
+            .iter()
+            .map(|r| Rule::parse(r).unwrap())
+            .collect();
+        let t = check_empty(&rules, 10, 19, None);
+        assert_eq!(t.len(), 1, "{t:?}");
+        assert_eq!(
+            (t[0].rule.as_str(), t[0].day, t[0].last),
+            ("requests<1", 10, 19)
+        );
+        assert!(
+            t[0].to_string()
+                .contains("from 1970-01-11 to 1970-01-20 (10 days)"),
+            "{}",
+            t[0]
+        );
+    }
+
     #[test]
     fn trips_with_figures() {
         let day: DayCounts = [(c(200, 0), 96), (c(500, 19), 3), (c(503, 0), 1)].into();
@@ -306,6 +539,7 @@ mod tests {
         let b = Baseline {
             prev7: vec![quiet.clone(); 7],
             seen30: quiet.keys().copied().collect(),
+            ..Baseline::default()
         };
         let rules = [Rule::parse("5xx>3x").unwrap(), Rule::New];
         assert!(check(&rules, 0, &quiet, Some(&b)).is_empty());

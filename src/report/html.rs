@@ -96,6 +96,15 @@ pub fn page(day: &ReportDay, summary: &Summary, lang: Lang) -> String {
         let _ = write!(h, " &middot; servers: {}", escape(&servers.join(", ")));
     }
     h.push_str(" &middot; made by iislog</div>\n");
+    if total == 0 {
+        // A day no log holds a line for is not a quiet day: said first, in red.
+        let _ = writeln!(
+            h,
+            "<p id=\"no-logs\" style=\"color:#b00020;font-weight:bold\">No log holds a line for {date}: \
+the logs of this day are missing (not written, moved, or not yet copied). This is not a day \
+without requests.</p>"
+        );
+    }
 
     // Totals.
     h.push_str("<h2>Totals</h2><div class=\"cards\">");

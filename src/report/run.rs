@@ -11,12 +11,12 @@ use rayon::prelude::*;
 
 use crate::catalogue::Lang;
 use crate::collect::collector::{CollectConfig, Collector, FileDays};
-use crate::collect::{DayTally, ReportDay};
+use crate::collect::ReportDay;
 use crate::days::{day_text, may_hold, Day, DayRange, UtcOffset};
 use crate::error::{Error, Problem};
 use crate::format::w3c::FieldMap;
 use crate::format::LineFormat;
-use crate::history::{fnv1a, DayCounts, FileDay, HistoryError, Store, Tx, HEAD_LEN};
+use crate::history::{fnv1a, Baseline, DayCounts, FileDay, HistoryError, Store, Tx, HEAD_LEN};
 use crate::input::archive::{self, ArchiveError, Member};
 use crate::input::discover::{self, LogFile};
 use crate::input::source;
@@ -24,7 +24,7 @@ use crate::parse::chunk::{self, scan_bytes};
 use crate::parse::plain::scan_plain_bytes;
 use crate::parse::{stream, Header};
 use crate::report::alert::{self, Rule, Tripped};
-use crate::report::write;
+use crate::report::{empty, write};
 use crate::service::Service;
 
 /// What `report` is asked to do.
@@ -44,6 +44,10 @@ pub struct ReportOptions {
     pub client_ip_field: Option<String>,
     /// How text that is not UTF-8 is decoded for display (`--codepage`).
     pub codepage: Option<&'static encoding_rs::Encoding>,
+    /// The day in progress at the report's offset. `requests<` rules judge whole days,
+    /// so only the days before it; a history run asked no days also checks the day
+    /// before it (yesterday), so that logs that stopped arriving are noticed.
+    pub today: Day,
 }
 
 /// Why a report run failed.
@@ -76,6 +80,11 @@ pub struct ReportOutcome {
     pub ip_field_missing: Vec<PathBuf>,
     /// Logs found but not in the report, each with the reason.
     pub passed: Passed,
+    /// Asked days no log holds a line for, as runs of days: no CSVs were written for them.
+    pub empty: Vec<DayRange>,
+    /// The folder written for the one asked day when no log holds a line for it: only
+    /// its report.html, which says so.
+    pub empty_page: Option<PathBuf>,
     pub elapsed: Duration,
 }
 
@@ -191,7 +200,8 @@ fn stateless(opts: &ReportOptions) -> Result<ReportOutcome, ReportError> {
         passed,
         ..ReportOutcome::default()
     };
-    let mut days = empty_days(range);
+    // Only the days that hold lines: a range may span centuries.
+    let mut days: BTreeMap<Day, ReportDay> = BTreeMap::new();
     for (file, r, bytes) in results {
         let service = file.service;
         match r {
@@ -203,8 +213,13 @@ fn stateless(opts: &ReportOptions) -> Result<ReportOutcome, ReportError> {
                 out.bytes_read += bytes;
                 out.requests += fd.tally.acct.requests;
                 for (d, t) in fd.days {
-                    if let Some(rd) = days.get_mut(&d) {
-                        rd.parts
+                    if range.contains(d) {
+                        days.entry(d)
+                            .or_insert_with(|| ReportDay {
+                                day: d,
+                                ..ReportDay::default()
+                            })
+                            .parts
                             .entry((String::new(), service))
                             .or_default()
                             .merge(t);
@@ -222,11 +237,64 @@ fn stateless(opts: &ReportOptions) -> Result<ReportOutcome, ReportError> {
                 source,
             })?;
         out.days_written.push((rd.day, dir));
-        out.tripped
-            .extend(alert::check(&opts.rules, rd.day, &counts_of(rd), None));
+        out.tripped.extend(alert::check(
+            &rules_on(opts, rd.day),
+            rd.day,
+            &counts_of(rd),
+            None,
+        ));
     }
+    out.empty = empty::gaps(range, &days.keys().copied().collect());
+    for gap in &out.empty {
+        out.tripped.extend(check_gap(opts, *gap, None));
+    }
+    out.empty_page = no_lines_page(opts, &out.empty, Vec::new())?;
+    out.tripped.sort_by_key(|t| t.day);
     out.elapsed = started.elapsed();
     Ok(out)
+}
+
+/// The rules checked on `day`: `requests<` rules judge whole days, so not the day in
+/// progress (or a later one).
+fn rules_on(opts: &ReportOptions, day: Day) -> Vec<Rule> {
+    opts.rules
+        .iter()
+        .filter(|r| day < opts.today || !r.counts_requests())
+        .cloned()
+        .collect()
+}
+
+/// The rules tripped on a run of asked days no log holds a line for (the part of it
+/// before the day in progress); `baseline` is the history before it.
+fn check_gap(opts: &ReportOptions, gap: DayRange, baseline: Option<&Baseline>) -> Vec<Tripped> {
+    let last = gap.last.min(opts.today - 1);
+    if last < gap.first {
+        return Vec::new();
+    }
+    alert::check_empty(&opts.rules, gap.first, last, baseline)
+}
+
+/// When one day was asked and no log holds a line for it: its folder with only a
+/// report.html that says so (not when the folder exists: see `write_no_lines_day`).
+fn no_lines_page(
+    opts: &ReportOptions,
+    empty: &[DayRange],
+    trend: Vec<(Day, u64, u64, u64)>,
+) -> Result<Option<PathBuf>, ReportError> {
+    let day = match (opts.range, empty) {
+        (Some(r), [gap]) if r.first == r.last && gap.first == r.first => r.first,
+        _ => return Ok(None),
+    };
+    let rd = ReportDay {
+        day,
+        trend,
+        ..ReportDay::default()
+    };
+    write::write_no_lines_day(&opts.out, &rd, opts.lang).map_err(|source| ReportError::Write {
+        day: day_text(day),
+        dir: opts.out.clone(),
+        source,
+    })
 }
 
 /// Collects a whole archived log, as a stream.
@@ -556,11 +624,31 @@ fn incremental(opts: &ReportOptions, db: &Path) -> Result<ReportOutcome, ReportE
         }
         q.add_pending(&touched)?;
         q.add_run(&now, out.files_read as u64, out.bytes_read, out.requests)?;
-        // Reports: the asked days, or the touched ones, and any left by a killed run.
+        // Reports: the asked days that hold lines (the others are runs of days without
+        // lines, found in one query), or the touched ones, and any left by a killed run.
+        // A run asked no days also looks at yesterday: logs that stopped arriving touch
+        // no day at all.
         asked = match opts.range {
-            Some(r) => r.days().collect(),
-            None => touched.clone(),
+            Some(r) => {
+                let held = q.days_between(r.first, r.last)?;
+                out.empty = empty::gaps(r, &held);
+                held
+            }
+            None => {
+                let yesterday = opts.today - 1;
+                if !touched.contains(&yesterday) && q.days_between(yesterday, yesterday)?.is_empty()
+                {
+                    out.empty.push(DayRange::one(yesterday));
+                }
+                touched.clone()
+            }
         };
+        if opts.rules.iter().any(Rule::counts_requests) {
+            for gap in &out.empty {
+                let baseline = q.baseline(gap.first)?;
+                out.tripped.extend(check_gap(opts, *gap, Some(&baseline)));
+            }
+        }
         write_days = asked.clone();
         write_days.extend(q.pending()?);
         // The first day is read in this transaction, which holds exactly what it commits.
@@ -573,6 +661,8 @@ fn incremental(opts: &ReportOptions, db: &Path) -> Result<ReportOutcome, ReportE
             }
             None => None,
         };
+        // A day without lines (a file read again that no longer holds it) is not written.
+        let first = first.filter(|rd| rd.requests() > 0);
         let gate = CommitGate::default();
         let mut committed = None;
         rayon::in_place_scope(|s| {
@@ -598,14 +688,28 @@ fn incremental(opts: &ReportOptions, db: &Path) -> Result<ReportOutcome, ReportE
     }
 
     let mut done = Vec::new();
+    let mut checked = first_written
+        .is_none()
+        .then(|| write_days.first().copied())
+        .flatten();
     for &d in &write_days {
         let written = match first_written.take() {
             // Written unless the commit failed, which returned above.
             Some(written) => written.map(|_| write::day_dir(&opts.out, d)),
             None => {
+                // The rules of a first day found empty were checked in the transaction.
+                let mut tripped = Vec::new();
                 let rd = store_read(&mut store, |q| {
-                    report_day(q, d, Vec::new(), &asked, opts, &mut out.tripped)
+                    report_day(q, d, Vec::new(), &asked, opts, &mut tripped)
                 })?;
+                if checked.take() != Some(d) {
+                    out.tripped.extend(tripped);
+                }
+                if rd.requests() == 0 {
+                    out.empty.push(DayRange::one(d));
+                    done.push(d);
+                    continue;
+                }
                 write::write_day(&opts.out, &rd, opts.lang)
             }
         };
@@ -625,7 +729,14 @@ fn incremental(opts: &ReportOptions, db: &Path) -> Result<ReportOutcome, ReportE
     for d in done {
         q.done_pending(d)?;
     }
+    let trend = match (opts.range, out.empty.as_slice()) {
+        (Some(r), [gap]) if r.first == r.last && gap.first == r.first => q.trend(r.first)?,
+        _ => Vec::new(),
+    };
     tx.commit().map_err(|e| store_err(&path, e))?;
+    out.empty = empty::joined(std::mem::take(&mut out.empty));
+    out.empty_page = no_lines_page(opts, &out.empty, trend)?;
+    out.tripped.sort_by_key(|t| t.day);
     // Only when the checkpoint copied everything: otherwise (another connection held
     // frames back, or it failed) the close checkpoints as SQLite always does, and the
     // committed run is in the WAL meanwhile, never lost.
@@ -715,7 +826,7 @@ fn report_day(
     if asked.contains(&d) && !opts.rules.is_empty() {
         let baseline = q.baseline(d)?;
         tripped.extend(alert::check(
-            &opts.rules,
+            &rules_on(opts, d),
             d,
             &counts_of(&rd),
             Some(&baseline),
@@ -752,15 +863,21 @@ fn key_of(path: &Path) -> String {
         .into_owned()
 }
 
-/// Loads one day from several histories, each labelled with its server name.
+/// Day folders written, each with its day.
+pub type DaysWritten = Vec<(Day, PathBuf)>;
+
+/// Loads the days of `range` from several histories, each labelled with its server name,
+/// and writes the farm's folders: those of the days some history holds lines for. The
+/// folders written, and the runs of days no history holds a line for (not written).
 pub fn merge_histories(
     dbs: &[(String, PathBuf)],
     range: DayRange,
     out: &Path,
     lang: Lang,
     wait: Duration,
-) -> Result<Vec<(Day, PathBuf)>, ReportError> {
-    let mut days = empty_days(range);
+) -> Result<(DaysWritten, Vec<DayRange>), ReportError> {
+    // Only the days that hold lines: a range may span centuries.
+    let mut days: BTreeMap<Day, ReportDay> = BTreeMap::new();
     let mut offsets = BTreeSet::new();
     for (server, db) in dbs {
         if !db.is_file() {
@@ -774,11 +891,15 @@ pub fn merge_histories(
             if let Some(o) = q.offset()? {
                 offsets.insert(o);
             }
-            for (d, rd) in days.iter_mut() {
-                for (service, t) in q.load_day(*d)? {
+            for d in q.days_between(range.first, range.last)? {
+                let rd = days.entry(d).or_insert_with(|| ReportDay {
+                    day: d,
+                    ..ReportDay::default()
+                });
+                for (service, t) in q.load_day(d)? {
                     rd.parts
                         .entry((server.clone(), service))
-                        .or_insert_with(DayTally::default)
+                        .or_default()
                         .merge(t);
                 }
             }
@@ -800,7 +921,8 @@ pub fn merge_histories(
         })?;
         written.push((rd.day, dir));
     }
-    Ok(written)
+    let gaps = empty::gaps(range, &days.keys().copied().collect());
+    Ok((written, gaps))
 }
 
 /// A server's name for a history path: its folder's name when the file is called
@@ -820,17 +942,4 @@ pub fn server_name(db: &Path) -> String {
         }
     }
     stem
-}
-/// One empty report day for every day of `range`.
-fn empty_days(range: DayRange) -> BTreeMap<Day, ReportDay> {
-    range
-        .days()
-        .map(|day| {
-            let report = ReportDay {
-                day,
-                ..ReportDay::default()
-            };
-            (day, report)
-        })
-        .collect()
 }

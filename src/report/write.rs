@@ -1,12 +1,16 @@
 //! The report folder `DIR/YYYY-MM-DD/`: summary.csv (the core summary's columns),
 //! by-hour.csv, by-site.csv, top-errors.csv, ftp-commands.csv, ftp-failed-logins.csv and
 //! report.html. Each file is written under a
-//! temporary name and renamed, so a reader never sees half a report.
+//! temporary name and renamed, so a reader never sees half a report; temporary files a
+//! killed run left behind are removed by the next run that writes the folder. A day no log
+//! holds a line for gets no CSVs (they would look like a quiet day): at most a report.html
+//! that says so.
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use rayon::prelude::*;
 
@@ -328,13 +332,91 @@ pub fn write_day_when(
             write_atomic(&dir.join(name), &bytes).map(|()| true)
         })
         .collect::<io::Result<Vec<bool>>>()?;
-    Ok(written.iter().all(|&w| w))
+    let all = written.iter().all(|&w| w);
+    if all {
+        clear_leftovers(&dir);
+    }
+    Ok(all)
+}
+
+/// Writes the folder of a day no log holds a line for: only `report.html`, which says so
+/// at its top, and no CSVs. A folder that exists is left as it is: its report was made
+/// from logs that have since been removed, or says the same. The folder, when written.
+pub fn write_no_lines_day(out: &Path, day: &ReportDay, lang: Lang) -> io::Result<Option<PathBuf>> {
+    let dir = day_dir(out, day.day);
+    if fs::symlink_metadata(&dir).is_ok() {
+        return Ok(None);
+    }
+    let summary = day_summary(day, lang);
+    fs::create_dir_all(&dir)?;
+    write_atomic(
+        &dir.join("report.html"),
+        html::page(day, &summary, lang).as_bytes(),
+    )?;
+    Ok(Some(dir))
+}
+
+/// How old a temporary report file must be to be taken for a killed run's: a live run
+/// renames its temporary files moments after creating them.
+const LEFTOVER_AGE: Duration = Duration::from_secs(10 * 60);
+
+/// Removes the temporary files a killed run left in a day folder: only the names
+/// [`write_atomic`] gives the folder's files (`.summary.csv.1234.tmp`), and only those
+/// older than [`LEFTOVER_AGE`], so another run's file in the making is never touched.
+fn clear_leftovers(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        if !name.to_str().is_some_and(is_own_temp) {
+            continue;
+        }
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age >= LEFTOVER_AGE);
+        if old {
+            // Another run may have removed it first: nothing to report either way.
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// `.NAME.PID.tmp` with NAME one of the report folder's files.
+fn is_own_temp(name: &str) -> bool {
+    let Some((file, pid)) = name
+        .strip_prefix('.')
+        .and_then(|n| n.strip_suffix(".tmp"))
+        .and_then(|n| n.rsplit_once('.'))
+    else {
+        return false;
+    };
+    !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()) && FILES.contains(&file)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::{Duration, SystemTime};
+    use std::time::SystemTime;
+
+    #[test]
+    fn own_temporary_names() {
+        assert!(is_own_temp(".summary.csv.1234.tmp"));
+        assert!(is_own_temp(".report.html.7.tmp"));
+        for other in [
+            "summary.csv",
+            ".summary.csv.tmp",
+            ".summary.csv.12a.tmp",
+            ".notes.txt.1234.tmp",
+            "summary.csv.1234.tmp",
+            ".summary.csv.1234.tmp.bak",
+        ] {
+            assert!(!is_own_temp(other), "{other}");
+        }
+    }
 
     /// A day's files appear only when `may_write` says yes, which an incremental run's
     /// first day asks after its commit: when it says no, not even the folder is made.
