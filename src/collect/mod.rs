@@ -1,5 +1,6 @@
 //! What one day of logs holds for the reports (status triples per site, per-hour classes
-//! and time-taken, bounded top URIs and client IPs per error code), and the sink that
+//! and time-taken, bounded top URIs and client IPs per error code, FTP commands, HTTP.sys
+//! refusals by reason and application pool), and the sink that
 //! collects it from requests. The history keeps it; the report writes it.
 
 pub mod collector;
@@ -12,6 +13,7 @@ use std::collections::BTreeMap;
 use crate::days::Day;
 use crate::format::codepage;
 use crate::service::Service;
+use crate::summary::httperr::{merge_reasons, ReasonCounts};
 use crate::tally::{Code, Codes};
 
 pub use self::topn::TopN;
@@ -225,6 +227,9 @@ pub struct DayTally {
     pub top: BTreeMap<ErrorKey, TopPair>,
     /// FTP only: requests per command (`cs-method`, session prefix stripped) and triple.
     pub ftp_commands: BTreeMap<(String, Codes), u64>,
+    /// HTTPERR only: requests per status, `s-reason` and (for 503s) `s-queuename`, as
+    /// `summary` counts them.
+    pub httperr: ReasonCounts,
 }
 
 impl Default for DayTally {
@@ -234,6 +239,7 @@ impl Default for DayTally {
             hours: vec![HourStats::default(); 24],
             top: BTreeMap::new(),
             ftp_commands: BTreeMap::new(),
+            httperr: ReasonCounts::new(),
         }
     }
 }
@@ -247,6 +253,7 @@ impl DayTally {
     pub fn is_empty(&self) -> bool {
         self.codes.is_empty()
             && self.ftp_commands.is_empty()
+            && self.httperr.is_empty()
             && self.top.is_empty()
             && self.hours.iter().all(|h| h.requests() == 0)
     }
@@ -264,6 +271,7 @@ impl DayTally {
         for (k, v) in other.ftp_commands {
             *self.ftp_commands.entry(k).or_insert(0) += v;
         }
+        merge_reasons(&mut self.httperr, other.httperr);
         self.bound_sites();
     }
 

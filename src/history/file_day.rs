@@ -11,6 +11,7 @@ use rusqlite::{params, Row};
 use super::{code_from_sql, code_to_sql, codes_of_row, hist_parse, hist_text, HistoryError, Tx, R};
 use crate::collect::{DayTally, ErrorKey, HourStats, TopN, TopPair};
 use crate::days::{day_text, Day};
+use crate::summary::httperr::{ReasonCounts, ReasonKey};
 use crate::tally::{Codes, KeyHasher};
 
 /// The `kind` column of a top list's rows, in `TopPair` order: uris, client IPs, users.
@@ -106,6 +107,7 @@ impl Tx<'_, '_> {
             ftp_commands: self.add_counts("ftp_commands", "command", id, &d, add.ftp_commands)?,
             hours: self.add_hours(id, &d, &add.hours)?,
             top: self.add_top(id, &d, add.top)?,
+            httperr: self.add_reasons(id, &d, add.httperr)?,
         })
     }
 
@@ -186,6 +188,57 @@ impl Tx<'_, '_> {
                 }
             }
             .map_err(|e| self.e(e))?;
+        }
+        Ok(stored.into_iter().map(|(k, (_, n))| (k, n)).collect())
+    }
+
+    /// Adds HTTPERR counts by (status, reason, queue) to `httperr`; returns the file's
+    /// day's counts after the add. Every file-day asks (a file that is not HTTPERR has no
+    /// rows: one indexed look-up), so what it returns is what a read of the day gives.
+    fn add_reasons(&self, id: i64, day: &str, add: ReasonCounts) -> R<ReasonCounts> {
+        let mut stored: BTreeMap<ReasonKey, (i64, u64)> = BTreeMap::new();
+        let sql = "SELECT rowid, status, reason, queue, count FROM httperr WHERE file_id = ?1 AND day = ?2";
+        self.each_row(sql, id, day, |r| {
+            let get = || -> rusqlite::Result<_> {
+                let key = ReasonKey {
+                    status: code_from_sql(r.get(1)?),
+                    reason: r.get(2)?,
+                    queue: r.get(3)?,
+                };
+                Ok((key, r.get::<_, i64>(0)?, r.get::<_, i64>(4)? as u64))
+            };
+            let (key, rowid, n) = get().map_err(|e| self.e(e))?;
+            // Two rows of one key (never written so) are summed, as a read of the day sums
+            // them; the last one takes the additions.
+            let row = stored.entry(key).or_insert((rowid, 0));
+            *row = (rowid, row.1 + n);
+            Ok(())
+        })?;
+        if !add.is_empty() {
+            let prepare = |sql| self.tx.prepare_cached(sql).map_err(|e| self.e(e));
+            let mut update = prepare("UPDATE httperr SET count = count + ?2 WHERE rowid = ?1")?;
+            let mut insert = prepare("INSERT INTO httperr(file_id, day, status, reason, queue, count) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
+            for (key, n) in add {
+                let result = match stored.get_mut(&key) {
+                    Some((rowid, count)) => {
+                        *count += n;
+                        update.execute(params![*rowid, n as i64])
+                    }
+                    None => {
+                        let result = insert.execute(params![
+                            id,
+                            day,
+                            code_to_sql(key.status),
+                            key.reason,
+                            key.queue,
+                            n as i64
+                        ]);
+                        stored.insert(key, (0, n));
+                        result
+                    }
+                };
+                result.map_err(|e| self.e(e))?;
+            }
         }
         Ok(stored.into_iter().map(|(k, (_, n))| (k, n)).collect())
     }
@@ -425,6 +478,25 @@ mod tests {
                 let command = ["USER", "PASS", "RETR"][((r >> 48) % 3) as usize].to_string();
                 *t.ftp_commands.entry((command, codes)).or_insert(0) += 1;
             }
+            if r & 0x40000 != 0 {
+                // HTTPERR reasons: a 503 with its pool, others with no status and queue `-`.
+                let (status, reason, queue) = match (r >> 50) % 4 {
+                    0 => (
+                        Code::Value(503),
+                        "QueueFull",
+                        format!("Pool{}", (r >> 53) % 3),
+                    ),
+                    1 => (Code::Empty, "Timer_ConnectionIdle", "-".to_string()),
+                    2 => (Code::Value(400), "Hostname", "-".to_string()),
+                    _ => (Code::NotLogged, "-", "-".to_string()),
+                };
+                let key = ReasonKey {
+                    status,
+                    reason: reason.to_string(),
+                    queue,
+                };
+                *t.httperr.entry(key).or_insert(0) += 1;
+            }
         }
         t
     }
@@ -641,6 +713,7 @@ mod tests {
                 "INSERT INTO hours(file_id, day, hour, other, c1xx, c2xx, c3xx, c4xx, c5xx, tt_count, tt_sum, tt_hist) VALUES (?1, '2026-11-23', 30, 0, 0, 7, 0, 0, 0, 0, 0, '')",
                 "INSERT INTO top_lists(file_id, day, status, substatus, kind, counted, floor, entries) VALUES (?1, '2026-11-23', 404, 0, 'referer', 3, 0, '[[\"x\",3,0]]')",
                 "INSERT INTO top_lists(file_id, day, status, substatus, kind, counted, floor, entries) SELECT file_id, day, status, substatus, kind, 2, 0, '[[\"/p1\",2,0],[\"/extra\",1,0]]' FROM top_lists WHERE status = 404 AND kind = 'uri' LIMIT 1",
+                "INSERT INTO httperr(file_id, day, status, reason, queue, count) SELECT file_id, day, status, reason, queue, 4 FROM httperr LIMIT 1",
             ] {
                 let n = if sql.contains("?1") {
                     q.tx.execute(sql, [id])
@@ -663,6 +736,7 @@ mod tests {
                 "FTP commands differ"
             );
             assert!(read.top == holds.top, "top lists differ");
+            assert!(read.httperr == holds.httperr, "HTTPERR reasons differ");
             // Hour 23 holds its own row's requests and the out-of-range row's 7, and the 11
             // added went to its own row.
             let own_23: i64 =

@@ -15,6 +15,7 @@ use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, Tran
 use crate::collect::{DayTally, TopN, TopPair, BUCKETS};
 use crate::days::{date_of, day_of, day_text, Day};
 use crate::service::Service;
+use crate::summary::httperr::{merge_reasons, ReasonKey};
 use crate::tally::{Accounting, Code, Codes};
 
 pub use rusqlite::Transaction;
@@ -488,6 +489,7 @@ impl Tx<'_, '_> {
             "DELETE FROM hours WHERE file_id = ?1",
             "DELETE FROM top_lists WHERE file_id = ?1",
             "DELETE FROM ftp_commands WHERE file_id = ?1",
+            "DELETE FROM httperr WHERE file_id = ?1",
             "UPDATE files SET offset = 0, fields = NULL, lines = 0, requests = 0, directives = 0, blank = 0, skipped = 0, undated = 0, rereads = rereads + 1 WHERE id = ?1",
         ] {
             self.tx.execute(sql, [id]).map_err(|e| self.e(e))?;
@@ -596,6 +598,7 @@ impl Tx<'_, '_> {
         let sql = format!("SELECT f.service, t.file_id, t.status, t.substatus, t.kind, t.counted, t.floor, t.entries FROM top_lists t JOIN files f ON f.id = t.file_id WHERE {} ORDER BY t.file_id, t.day", prefixed(cond, "t"));
         let mut st = self.tx.prepare(&sql).map_err(|e| self.e(e))?;
         let args_ftp = args.clone();
+        let args_httperr = args.clone();
         let mut rows = st.query(args).map_err(|e| self.e(e))?;
         // Lists are rebuilt per file and day, then merged.
         type ListKey = (Service, i64, i64, Option<i64>, usize);
@@ -619,6 +622,8 @@ impl Tx<'_, '_> {
                 .entry((command, k))
                 .or_insert(0) += n;
         }
+        let sql = format!("SELECT f.service, e.status, e.reason, e.queue, e.count FROM httperr e JOIN files f ON f.id = e.file_id WHERE {}", prefixed(cond, "e"));
+        self.add_httperr_rows(&sql, args_httperr, &mut out)?;
         // The files in memory, as their rows would have been read: counts added, lists
         // merged in the same order (by file) as the lists read.
         for (id, service, t) in fresh {
@@ -635,6 +640,7 @@ impl Tx<'_, '_> {
             for (k, n) in t.ftp_commands {
                 *day.ftp_commands.entry(k).or_insert(0) += n;
             }
+            merge_reasons(&mut day.httperr, t.httperr);
             for ((status, sub), pair) in t.top {
                 let TopPair { uris, ips, users } = pair;
                 for (kind, list) in [uris, ips, users].into_iter().enumerate() {
@@ -654,6 +660,35 @@ impl Tx<'_, '_> {
             pair.kind_mut(kind).merge(list);
         }
         Ok(out)
+    }
+
+    /// Adds rows of `service, status, reason, queue, count` (the `httperr` table) to
+    /// their service's day.
+    fn add_httperr_rows(
+        &self,
+        sql: &str,
+        args: impl rusqlite::Params,
+        out: &mut BTreeMap<Service, DayTally>,
+    ) -> R<()> {
+        let mut st = self.tx.prepare(sql).map_err(|e| self.e(e))?;
+        let mut rows = st.query(args).map_err(|e| self.e(e))?;
+        while let Some(r) = rows.next().map_err(|e| self.e(e))? {
+            let get = || -> rusqlite::Result<_> {
+                let key = ReasonKey {
+                    status: code_from_sql(r.get(1)?),
+                    reason: r.get(2)?,
+                    queue: r.get(3)?,
+                };
+                Ok((r.get::<_, String>(0)?, key, r.get::<_, i64>(4)? as u64))
+            };
+            let (svc, key, n) = get().map_err(|e| self.e(e))?;
+            *out.entry(service_of(&svc))
+                .or_default()
+                .httperr
+                .entry(key)
+                .or_insert(0) += n;
+        }
+        Ok(())
     }
 
     /// Rows of `service, key, status, substatus, win32_status, count` (the codes and the

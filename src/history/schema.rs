@@ -142,6 +142,20 @@ SELECT l.file_id, l.day, l.status, l.substatus, l.kind, json_extract(e.value, '$
        json_extract(e.value, '$[1]'), json_extract(e.value, '$[2]')
 FROM top_lists l, json_each(l.entries) e;
 ",
+    // 5 -> 6: HTTPERR requests per status, `s-reason` and `s-queuename` (the application
+    // pool, kept for 503s only; `-` when not logged), as `summary` counts them. Days read
+    // before this version have no rows here: their requests are in `codes` only.
+    "
+CREATE TABLE httperr (
+    file_id INTEGER NOT NULL REFERENCES files(id),
+    day     TEXT NOT NULL,
+    status  INTEGER,
+    reason  TEXT NOT NULL,
+    queue   TEXT NOT NULL,
+    count   INTEGER NOT NULL
+);
+CREATE INDEX httperr_day ON httperr(day, file_id);
+",
 ];
 
 /// The version this build writes.

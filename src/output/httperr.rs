@@ -2,7 +2,6 @@
 //! reason and (for 503s) application pool. A table after the summary's on a terminal, a
 //! CSV of its own (the summary CSV keeps its columns), a key of the JSON document.
 
-use std::borrow::Cow;
 use std::io::{self, Write};
 
 use super::csv::safe_cell;
@@ -46,23 +45,30 @@ pub fn write_csv(
     }
     w.write_record(&header)?;
     for r in rows {
-        let [status, reason, queue, count, percent, verdict] = cells(r);
-        let mut record = vec![
-            Cow::Owned(status),
-            safe_cell(&reason).into_owned().into(),
-            safe_cell(&queue).into_owned().into(),
-            Cow::Owned(count),
-            Cow::Owned(percent),
-            Cow::Owned(verdict),
-            safe_cell(&r.why),
-            safe_cell(&r.description),
-        ];
-        if details {
-            record.push(safe_cell(r.causes.as_deref().unwrap_or("")));
-        }
-        w.write_record(record.iter().map(|c| c.as_bytes()))?;
+        w.write_record(csv_record(r, details))?;
     }
     w.flush()
+}
+
+/// One row's CSV cells in [`HEADER`] order (`causes` last with `details`), text cells
+/// formula-safe: what [`write_csv`] writes, for writers that add columns (a farm's
+/// `server`).
+pub fn csv_record(r: &HttpErrRow, details: bool) -> Vec<String> {
+    let [status, reason, queue, count, percent, verdict] = cells(r);
+    let mut record = vec![
+        status,
+        safe_cell(&reason).into_owned(),
+        safe_cell(&queue).into_owned(),
+        count,
+        percent,
+        verdict,
+        safe_cell(&r.why).into_owned(),
+        safe_cell(&r.description).into_owned(),
+    ];
+    if details {
+        record.push(safe_cell(r.causes.as_deref().unwrap_or("")).into_owned());
+    }
+    record
 }
 
 /// A titled table, written after the summary's when there are HTTPERR rows.

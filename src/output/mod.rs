@@ -14,6 +14,7 @@ use crate::summary::httperr::HttpErrRow;
 use crate::summary::Summary;
 
 pub use self::csv::{safe_cell, writer as csv_writer};
+pub use self::httperr::{csv_record as httperr_csv_record, HEADER as HTTPERR_HEADER};
 
 /// The summary CSV's columns, in order.
 pub fn csv_header() -> &'static [&'static str] {

@@ -1,7 +1,9 @@
 //! `report.html`: one self-contained page (no script, no network, no external font or
 //! image) with the day's totals, an inline-SVG stacked bar chart of status classes per
 //! hour, the 30-day trend when a history is kept, the top codes with meanings and causes,
-//! the top error URLs, and for FTP the commands and failed logins. Every string that comes from a log is HTML-escaped.
+//! the top error URLs, for FTP the commands and failed logins, and for HTTPERR what
+//! HTTP.sys refused by reason and application pool. Every string that comes from a log is
+//! HTML-escaped.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -10,6 +12,7 @@ use crate::catalogue::{Catalogue, Lang};
 use crate::collect::{topn, HourStats, ReportDay};
 use crate::days::day_text;
 use crate::service::Service;
+use crate::summary::httperr;
 use crate::summary::{code_text, Summary};
 
 /// Escapes text for an HTML element or a quoted attribute.
@@ -207,6 +210,7 @@ without requests.</p>"
     }
     h.push_str("</table>\n");
     h.push_str(&ftp_section(day));
+    h.push_str(&httperr_section(day, lang));
     h.push_str("<p class=\"sub\">Counts of URLs are exact below 100 distinct URLs per code; above, each may be over by at most the max_overcount in top-errors.csv. Percentiles of time-taken are within 6.25&nbsp;%.</p>\n</body></html>\n");
     h
 }
@@ -253,6 +257,54 @@ fn ftp_section(day: &ReportDay) -> String {
     }
     if !any {
         h.push_str("<tr><td colspan=\"3\">no failed logins</td></tr>\n");
+    }
+    h.push_str("</table>\n");
+    h
+}
+
+/// Rows of the HTTPERR table shown; httperr.csv holds them all.
+const HTTPERR_SHOWN: usize = 25;
+
+/// HTTPERR: the requests HTTP.sys refused or dropped before they reached IIS, by status,
+/// reason and (for 503s) application pool, with each reason's meaning and usual causes;
+/// empty when the day has no HTTPERR requests. Requests a history counted before it kept
+/// reasons (version 5 and older) are in the totals but not here, and the page says so.
+fn httperr_section(day: &ReportDay, lang: Lang) -> String {
+    let services = day.by_service();
+    let Some(t) = services.get(&Service::HttpErr) else {
+        return String::new();
+    };
+    let rows = httperr::rows(&t.httperr, Catalogue::builtin(), lang, true);
+    let mut h = String::from("<h2>HTTP.sys refusals (HTTPERR)</h2>\n<p class=\"sub\">Requests HTTP.sys refused or dropped before they reached IIS, by reason; 503s by application pool (queue).</p>\n");
+    let kept: u64 = rows.iter().map(|r| r.count).sum();
+    let requests = t.requests();
+    if requests > kept {
+        let _ = writeln!(
+            h,
+            "<p class=\"sub\" id=\"httperr-unkept\">{} of the day&#39;s {requests} HTTPERR requests were counted by an iislog that did not keep reasons (a history from before version 6): they are in the totals, not in this table.</p>",
+            requests - kept
+        );
+    }
+    h.push_str("<table id=\"httperr\"><tr><th>status</th><th>reason</th><th>queue</th><th class=\"n\">count</th><th class=\"n\">percent</th><th>meaning</th><th>usual causes</th></tr>\n");
+    for r in rows.iter().take(HTTPERR_SHOWN) {
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{:.2}</td><td>{}</td><td>{}</td></tr>",
+            escape(&code_text(r.status)),
+            escape(&r.reason),
+            escape(&r.queue),
+            r.count,
+            r.percent,
+            escape(&r.description),
+            escape(r.causes.as_deref().unwrap_or(""))
+        );
+    }
+    if rows.len() > HTTPERR_SHOWN {
+        let _ = writeln!(
+            h,
+            "<tr><td colspan=\"7\">{} more rows in httperr.csv</td></tr>",
+            rows.len() - HTTPERR_SHOWN
+        );
     }
     h.push_str("</table>\n");
     h

@@ -101,6 +101,7 @@ fn default_site(file: &LogFile) -> String {
 fn collect_config(opts: &ReportOptions, file: &LogFile) -> CollectConfig {
     CollectConfig {
         ftp: file.service == Service::Ftp,
+        httperr: file.service == Service::HttpErr,
         client_ip_field: opts.client_ip_field.as_deref().map(Into::into),
         codepage: opts.codepage,
         ..CollectConfig::new(opts.offset, default_site(file))

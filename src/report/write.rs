@@ -1,6 +1,6 @@
 //! The report folder `DIR/YYYY-MM-DD/`: summary.csv (the core summary's columns),
-//! by-hour.csv, by-site.csv, top-errors.csv, ftp-commands.csv, ftp-failed-logins.csv and
-//! report.html. Each file is written under a
+//! by-hour.csv, by-site.csv, top-errors.csv, ftp-commands.csv, ftp-failed-logins.csv,
+//! httperr.csv and report.html. Each file is written under a
 //! temporary name and renamed, so a reader never sees half a report; temporary files a
 //! killed run left behind are removed by the next run that writes the folder. A day no log
 //! holds a line for gets no CSVs (they would look like a quiet day): at most a report.html
@@ -20,17 +20,19 @@ use crate::days::{day_text, Day};
 use crate::output::{self, safe_cell, Format, WriteOptions};
 use crate::report::{html, triage};
 use crate::service::Service;
+use crate::summary::httperr;
 use crate::summary::{code_text, Summary};
 use crate::tally::CodeCounts;
 
 /// The files of a report folder, in the order they are written.
-pub const FILES: [&str; 7] = [
+pub const FILES: [&str; 8] = [
     "summary.csv",
     "by-hour.csv",
     "by-site.csv",
     "top-errors.csv",
     "ftp-commands.csv",
     "ftp-failed-logins.csv",
+    "httperr.csv",
     "report.html",
 ];
 
@@ -242,6 +244,42 @@ pub fn ftp_failed_logins_csv(day: &ReportDay) -> io::Result<Vec<u8>> {
     Ok(buf)
 }
 
+/// `httperr.csv`: requests HTTP.sys refused (HTTPERR) by status, reason and (for 503s)
+/// application pool, in the columns of `summary`'s HTTPERR CSV: on one server the same
+/// bytes `iislog summary -o summary.csv` writes to `summary-httperr.csv` for the day's
+/// lines. A farm gets a `server` column first, each server's rows with percents of its
+/// own HTTPERR requests. Header only on a day without HTTPERR.
+pub fn httperr_csv(day: &ReportDay, lang: Lang) -> io::Result<Vec<u8>> {
+    let cat = Catalogue::builtin();
+    let farm = day.is_farm();
+    let mut buf = Vec::new();
+    let mut w = csv_writer(&mut buf);
+    let mut header = output::HTTPERR_HEADER.to_vec();
+    if farm {
+        header.insert(0, "server");
+    }
+    w.write_record(&header)?;
+    if farm {
+        for ((server, service), t) in &day.parts {
+            if *service != Service::HttpErr {
+                continue;
+            }
+            for row in httperr::rows(&t.httperr, cat, lang, false) {
+                let mut record = output::httperr_csv_record(&row, false);
+                record.insert(0, safe_cell(server).into_owned());
+                w.write_record(&record)?;
+            }
+        }
+    } else if let Some(t) = day.by_service().get(&Service::HttpErr) {
+        for row in httperr::rows(&t.httperr, cat, lang, false) {
+            w.write_record(output::httperr_csv_record(&row, false))?;
+        }
+    }
+    w.flush()?;
+    drop(w);
+    Ok(buf)
+}
+
 /// `summary.csv`: exactly the columns of `iislog summary --format csv`.
 pub fn summary_csv(summary: &Summary) -> io::Result<Vec<u8>> {
     let mut buf = Vec::new();
@@ -308,13 +346,14 @@ pub fn write_day_when(
     let dir = day_dir(out, day.day);
     let summary = day_summary(day, lang);
     type Render<'a> = &'a (dyn Fn() -> io::Result<Vec<u8>> + Sync);
-    let renders: [(&str, Render<'_>); 7] = [
+    let renders: [(&str, Render<'_>); 8] = [
         ("summary.csv", &|| summary_csv(&summary)),
         ("by-hour.csv", &|| by_hour_csv(day)),
         ("by-site.csv", &|| by_site_csv(day)),
         ("top-errors.csv", &|| top_errors_csv(day, lang)),
         ("ftp-commands.csv", &|| ftp_commands_csv(day)),
         ("ftp-failed-logins.csv", &|| ftp_failed_logins_csv(day)),
+        ("httperr.csv", &|| httperr_csv(day, lang)),
         ("report.html", &|| {
             Ok(html::page(day, &summary, lang).into_bytes())
         }),
@@ -443,6 +482,7 @@ mod tests {
                 "by-site.csv",
                 "ftp-commands.csv",
                 "ftp-failed-logins.csv",
+                "httperr.csv",
                 "report.html",
                 "summary.csv",
                 "top-errors.csv"
