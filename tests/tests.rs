@@ -38,6 +38,9 @@ mod limits;
 // Days no log holds a line for: named, no CSVs, the `requests<` rules.
 mod empty_days;
 
+// The report folder's HTTPERR file and page section, kept in a history and merged.
+mod report_files;
+
 // The layout of src/: stages in order, no module importing a later stage.
 mod layout;
 
