@@ -189,9 +189,11 @@ fn append(path: &Path, text: &str) {
     std::io::Write::write_all(&mut f, text.as_bytes()).unwrap();
 }
 
-/// A history's HTTPERR rows: (status, reason, queue, count) summed per key, and the
-/// number of rows.
-fn db_reasons(db: &Path) -> (Vec<(Option<i64>, String, String, i64)>, i64) {
+/// A row of the history's `httperr` table: status, reason, queue, count.
+type Reason = (Option<i64>, String, String, i64);
+
+/// A history's HTTPERR rows, summed per key, and the number of rows.
+fn db_reasons(db: &Path) -> (Vec<Reason>, i64) {
     let c = rusqlite::Connection::open(db).unwrap();
     let sums = c
         .prepare("SELECT status, reason, queue, sum(count) FROM httperr GROUP BY 1, 2, 3 ORDER BY 1, 2, 3")

@@ -41,6 +41,9 @@ mod empty_days;
 // The report folder's HTTPERR file and page section, kept in a history and merged.
 mod report_files;
 
+// Workbooks (summary and report.xlsx) read back with openpyxl and compared with the CSVs.
+mod xlsx;
+
 // The layout of src/: stages in order, no module importing a later stage.
 mod layout;
 

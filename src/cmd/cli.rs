@@ -66,6 +66,7 @@ Examples:
   iislog summary C:\\inetpub\\logs\\LogFiles -o summary.csv
   iislog summary fixtures/LogFiles                 # a table on a terminal
   iislog summary W3SVC1/u_ex261123.log --format csv > day.csv
+  iislog summary D:\\Logs -o summary.xlsx           # an Excel workbook, any locale
   iislog summary old.log --fields \"date time cs-uri-stem sc-status sc-substatus sc-win32-status\"
 
 Folders are read recursively. A file is read when its name is an IIS log name
@@ -319,6 +320,31 @@ pub struct ExplainArgs {
     pub excel: bool,
 }
 
+/// `summary`'s formats: the text formats every subcommand writes, and a workbook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SummaryFormat {
+    /// Aligned columns for a terminal.
+    Table,
+    /// Comma-separated values with a header row (UTF-8).
+    Csv,
+    /// One JSON document.
+    Json,
+    /// An Excel workbook: a sheet per table, numbers as numbers, in every locale.
+    Xlsx,
+}
+
+impl SummaryFormat {
+    /// The text format, `None` for the workbook.
+    pub fn text(self) -> Option<Format> {
+        match self {
+            SummaryFormat::Table => Some(Format::Table),
+            SummaryFormat::Csv => Some(Format::Csv),
+            SummaryFormat::Json => Some(Format::Json),
+            SummaryFormat::Xlsx => None,
+        }
+    }
+}
+
 #[derive(Debug, clap::Args)]
 pub struct SummaryArgs {
     /// Log files or folders. On Windows, none means the default IIS log folders.
@@ -326,7 +352,8 @@ pub struct SummaryArgs {
     pub paths: Vec<PathBuf>,
 
     /// Write CSV to FILE instead of stdout (HTTPERR rows by reason go beside it, to
-    /// FILE's name with `-httperr`, e.g. summary-httperr.csv).
+    /// FILE's name with `-httperr`, e.g. summary-httperr.csv); a FILE named *.xlsx gets a
+    /// workbook, with the HTTPERR rows on a sheet of their own.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
@@ -334,9 +361,9 @@ pub struct SummaryArgs {
     #[arg(long, value_name = "FILE")]
     pub httperr_output: Option<PathBuf>,
 
-    /// Output format [default: table on a terminal, else csv].
+    /// Output format [default: xlsx for -o *.xlsx, else table on a terminal, else csv].
     #[arg(short, long, value_enum)]
-    pub format: Option<Format>,
+    pub format: Option<SummaryFormat>,
 
     /// The #Fields list for files that lost their header, e.g. "date time sc-status".
     #[arg(long, value_name = "LIST")]

@@ -1,10 +1,12 @@
 //! `iislog summary`: resolves the paths and flags into `SummaryOptions`, runs the tally, and
-//! writes the table, CSV or JSON (and the HTTPERR rows by reason) to stdout or files, with
-//! warnings, the `--verbose` account and the closing totals line on stderr.
+//! writes the table, CSV, JSON or workbook (and the HTTPERR rows by reason) to stdout or
+//! files, with warnings, the `--verbose` account and the closing totals line on stderr.
 
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
+
+use anyhow::anyhow;
 
 use iislog::error::Error;
 use iislog::format::w3c::FieldMap;
@@ -13,7 +15,7 @@ use iislog::progress::Progress;
 use iislog::tally::SkipReason;
 use iislog::{Outcome, RunStatus, SummaryOptions};
 
-use super::cli::SummaryArgs;
+use super::cli::{SummaryArgs, SummaryFormat};
 use super::{config, resolve_lang, shown, to_stdout, warn_problems, Ending};
 
 pub fn run(args: SummaryArgs) -> anyhow::Result<Ending> {
@@ -40,6 +42,16 @@ pub fn run(args: SummaryArgs) -> anyhow::Result<Ending> {
     });
     opts.details = args.details;
 
+    let workbook = match args.format {
+        Some(f) => f == SummaryFormat::Xlsx,
+        None => args.output.as_deref().is_some_and(is_xlsx_name),
+    };
+    if workbook && args.output.is_none() && io::stdout().is_terminal() {
+        return Err(anyhow!(
+            "--format xlsx writes a workbook, not text: give -o FILE.xlsx, or send stdout to a file"
+        ));
+    }
+
     // Create the output file before the long work, so a bad path fails at once.
     let mut file = match &args.output {
         Some(path) => {
@@ -63,7 +75,15 @@ pub fn run(args: SummaryArgs) -> anyhow::Result<Ending> {
         print_verbose(&outcome);
     }
 
-    let format = match (args.format, &args.output) {
+    if workbook {
+        write_workbook(&outcome, &args, file.as_mut())?;
+        if !args.quiet {
+            print_totals(&outcome);
+        }
+        return Ok(ending(&outcome));
+    }
+
+    let format = match (args.format.and_then(SummaryFormat::text), &args.output) {
         (Some(f), _) => f,
         (None, Some(_)) => Format::Csv,
         (None, None) if io::stdout().is_terminal() => Format::Table,
@@ -115,10 +135,65 @@ pub fn run(args: SummaryArgs) -> anyhow::Result<Ending> {
     if !args.quiet {
         print_totals(&outcome);
     }
-    Ok(match outcome.status() {
+    Ok(ending(&outcome))
+}
+
+fn ending(outcome: &Outcome) -> Ending {
+    match outcome.status() {
         RunStatus::Clean => Ending::Clean,
         RunStatus::SomeUnreadable => Ending::SomeUnreadable,
-    })
+    }
+}
+
+/// Whether a file name asks for a workbook: `*.xlsx`, in any case.
+fn is_xlsx_name(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
+}
+
+/// `--format xlsx`: the summary and the HTTPERR rows as one workbook, to `-o FILE` (already
+/// created) or stdout; `--httperr-output FILE` still gets the HTTPERR CSV.
+fn write_workbook(
+    outcome: &Outcome,
+    args: &SummaryArgs,
+    file: Option<&mut BufWriter<File>>,
+) -> anyhow::Result<()> {
+    let httperr = &outcome.httperr;
+    let target = args
+        .output
+        .as_ref()
+        .map_or_else(|| "stdout".to_string(), shown);
+    let bytes =
+        output::summary_workbook(&outcome.summary, httperr, args.details).map_err(|source| {
+            Error::Output {
+                target: target.clone(),
+                source,
+            }
+        })?;
+    match file {
+        Some(f) => f
+            .write_all(&bytes)
+            .and_then(|()| f.flush())
+            .map_err(|source| Error::Output { target, source })?,
+        None => to_stdout(|out| out.write_all(&bytes))?,
+    }
+    if let Some(path) = &args.httperr_output {
+        let target = shown(path);
+        let csv = WriteOptions {
+            format: Format::Csv,
+            details: args.details,
+            bom: args.excel,
+            width: None,
+        };
+        File::create(path)
+            .map(BufWriter::new)
+            .and_then(|mut f| {
+                output::write_httperr_csv(httperr, csv, &mut f)?;
+                f.flush()
+            })
+            .map_err(|source| Error::Output { target, source })?;
+    }
+    Ok(())
 }
 
 /// Where `-o FILE` puts the HTTPERR rows: `summary.csv` → `summary-httperr.csv`.

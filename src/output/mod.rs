@@ -1,12 +1,14 @@
 //! Writing a `Summary`: an aligned table for people, CSV for Excel and scripts, JSON for
-//! programs. Each writer only formats what the summary holds; choosing the format and the
-//! destination is the caller's.
+//! programs, and workbooks (`xlsx`) that Excel opens the same in every locale. Each writer
+//! only formats what the summary holds; choosing the format and the destination is the
+//! caller's.
 
 mod csv;
 pub mod explain;
 mod httperr;
 mod json;
 mod table;
+pub mod xlsx;
 
 use std::io::{self, Write};
 
@@ -83,6 +85,35 @@ pub fn write_with_httperr(
             out.write_all(b"\n")
         }
     }
+}
+
+/// The summary and its HTTPERR rows as an Excel workbook (see [`xlsx`]): a sheet
+/// `summary` and a sheet `httperr` (its header alone without HTTPERR), each with the rows
+/// and columns of its CSV.
+pub fn summary_workbook(
+    summary: &Summary,
+    httperr: &[HttpErrRow],
+    details: bool,
+) -> io::Result<Vec<u8>> {
+    let mut main = Vec::new();
+    csv::write(summary, details, false, &mut main)?;
+    let mut reasons = Vec::new();
+    self::httperr::write_csv(httperr, details, false, &mut reasons)?;
+    let sheets = [
+        xlsx::Sheet {
+            name: "summary",
+            csv: &main,
+        },
+        xlsx::Sheet {
+            name: "httperr",
+            csv: &reasons,
+        },
+    ];
+    let props = xlsx::Properties {
+        title: "IIS log summary".into(),
+        created: None,
+    };
+    xlsx::workbook(&sheets, &props)
 }
 
 /// The HTTPERR rows as CSV: `status,reason,queue,count,percent,description`.

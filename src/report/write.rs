@@ -1,10 +1,10 @@
 //! The report folder `DIR/YYYY-MM-DD/`: summary.csv (the core summary's columns),
 //! by-hour.csv, by-site.csv, top-errors.csv, ftp-commands.csv, ftp-failed-logins.csv,
-//! httperr.csv and report.html. Each file is written under a
-//! temporary name and renamed, so a reader never sees half a report; temporary files a
-//! killed run left behind are removed by the next run that writes the folder. A day no log
-//! holds a line for gets no CSVs (they would look like a quiet day): at most a report.html
-//! that says so.
+//! httperr.csv, report.xlsx (the CSVs as one workbook) and report.html. Each file is
+//! written under a temporary name and renamed, so a reader never sees half a report;
+//! temporary files a killed run left behind are removed by the next run that writes the
+//! folder. A day no log holds a line for gets no CSVs (they would look like a quiet day):
+//! at most a report.html that says so.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -12,12 +12,13 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use chrono::Datelike;
 use rayon::prelude::*;
 
 use crate::catalogue::{Catalogue, Lang};
 use crate::collect::{topn, ReportDay};
-use crate::days::{day_text, Day};
-use crate::output::{self, safe_cell, Format, WriteOptions};
+use crate::days::{date_of, day_text, Day};
+use crate::output::{self, safe_cell, xlsx, Format, WriteOptions};
 use crate::report::{html, triage};
 use crate::service::Service;
 use crate::summary::httperr;
@@ -25,7 +26,7 @@ use crate::summary::{code_text, Summary};
 use crate::tally::CodeCounts;
 
 /// The files of a report folder, in the order they are written.
-pub const FILES: [&str; 8] = [
+pub const FILES: [&str; 9] = [
     "summary.csv",
     "by-hour.csv",
     "by-site.csv",
@@ -33,6 +34,7 @@ pub const FILES: [&str; 8] = [
     "ftp-commands.csv",
     "ftp-failed-logins.csv",
     "httperr.csv",
+    "report.xlsx",
     "report.html",
 ];
 
@@ -280,6 +282,35 @@ pub fn httperr_csv(day: &ReportDay, lang: Lang) -> io::Result<Vec<u8>> {
     Ok(buf)
 }
 
+/// `report.xlsx`: the day's CSVs as one workbook, a sheet each, named as the file without
+/// `.csv`, with the same rows and columns (numbers stored as numbers). It is dated the day
+/// it reports, so the same day gives the same bytes and an unchanged day is left alone.
+pub fn report_xlsx(day: &ReportDay, summary: &Summary, lang: Lang) -> io::Result<Vec<u8>> {
+    let tables = [
+        ("summary", summary_csv(summary)?),
+        ("by-hour", by_hour_csv(day)?),
+        ("by-site", by_site_csv(day)?),
+        ("top-errors", top_errors_csv(day, lang)?),
+        ("ftp-commands", ftp_commands_csv(day)?),
+        ("ftp-failed-logins", ftp_failed_logins_csv(day)?),
+        ("httperr", httperr_csv(day, lang)?),
+    ];
+    let sheets: Vec<xlsx::Sheet<'_>> = tables
+        .iter()
+        .map(|(name, csv)| xlsx::Sheet { name, csv })
+        .collect();
+    let date = date_of(day.day);
+    let props = xlsx::Properties {
+        title: format!("IIS report {}", day_text(day.day)),
+        created: Some((
+            u16::try_from(date.year()).unwrap_or(1980),
+            date.month() as u8,
+            date.day() as u8,
+        )),
+    };
+    xlsx::workbook(&sheets, &props)
+}
+
 /// `summary.csv`: exactly the columns of `iislog summary --format csv`.
 pub fn summary_csv(summary: &Summary) -> io::Result<Vec<u8>> {
     let mut buf = Vec::new();
@@ -346,7 +377,7 @@ pub fn write_day_when(
     let dir = day_dir(out, day.day);
     let summary = day_summary(day, lang);
     type Render<'a> = &'a (dyn Fn() -> io::Result<Vec<u8>> + Sync);
-    let renders: [(&str, Render<'_>); 8] = [
+    let renders: [(&str, Render<'_>); 9] = [
         ("summary.csv", &|| summary_csv(&summary)),
         ("by-hour.csv", &|| by_hour_csv(day)),
         ("by-site.csv", &|| by_site_csv(day)),
@@ -354,6 +385,7 @@ pub fn write_day_when(
         ("ftp-commands.csv", &|| ftp_commands_csv(day)),
         ("ftp-failed-logins.csv", &|| ftp_failed_logins_csv(day)),
         ("httperr.csv", &|| httperr_csv(day, lang)),
+        ("report.xlsx", &|| report_xlsx(day, &summary, lang)),
         ("report.html", &|| {
             Ok(html::page(day, &summary, lang).into_bytes())
         }),
@@ -484,6 +516,7 @@ mod tests {
                 "ftp-failed-logins.csv",
                 "httperr.csv",
                 "report.html",
+                "report.xlsx",
                 "summary.csv",
                 "top-errors.csv"
             ]
