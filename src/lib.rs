@@ -10,10 +10,10 @@
 //! parse/     bytes ─► lines ─► LineSink::request(&Request), in parallel chunks or streams
 //! catalogue/ what each code means and usually causes, en/ja/nb; the triage rules
 //! summary/   sink: Tally per file ─► CodeCounts per service ─► Summary (+ catalogue)
-//! output/    Summary ─► table, CSV, JSON; `explain` pages
+//! output/    Summary ─► table, CSV, JSON, xlsx workbook; `explain` pages
 //! collect/   sink: Request ─► DayTally per day (hours, sites, top URIs and clients)
 //! history/   DayTally ─► SQLite, incremental by file offset
-//! report/    DayTally ─► triage, day folders (CSV, report.html), alert rules, `merge`
+//! report/    DayTally ─► triage, day folders (CSV, report.xlsx, report.html), alert rules, `merge`
 //! ```
 //!
 //! Workers never print: unreadable inputs become `Problem`s and skipped lines are counted
