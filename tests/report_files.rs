@@ -38,12 +38,14 @@ fn strings(rows: &[[&str; 5]]) -> Vec<Vec<String>> {
         .collect()
 }
 
-const HEADER: [&str; 6] = [
+const HEADER: [&str; 8] = [
     "status",
     "reason",
     "queue",
     "count",
     "percent",
+    "verdict",
+    "why",
     "description",
 ];
 
@@ -158,15 +160,21 @@ fn httperr_csv_and_page_section_from_the_fixture() {
         .into_iter()
         .find(|r| r[1] == "Timer_ConnectionIdle")
         .unwrap();
-    assert!(idle[5].contains("idle connection"), "{idle:?}");
+    assert!(idle[7].contains("idle connection"), "{idle:?}");
 
     let html = fs::read_to_string(day_dir(&alone).join("report.html")).unwrap();
     let table = page_table(&html, "httperr");
     let shown: Vec<Vec<String>> = table.iter().map(|r| r[..5].to_vec()).collect();
     assert_eq!(sorted(shown), sorted(strings(&WHOLE)));
     let queue_full = table.iter().find(|r| r[1] == "QueueFull").unwrap();
-    assert!(queue_full[5].contains("queue is full"), "{queue_full:?}");
-    assert!(queue_full[6].contains("queueLength"), "{queue_full:?}");
+    assert!(queue_full[6].contains("queue is full"), "{queue_full:?}");
+    assert!(queue_full[7].contains("queueLength"), "{queue_full:?}");
+    // The verdict is the CSV's.
+    let csv_verdict = rows(&csv)
+        .into_iter()
+        .find(|r| r[1] == "QueueFull")
+        .map(|r| r[5].clone());
+    assert_eq!(Some(queue_full[5].clone()), csv_verdict);
     assert!(!html.contains("httperr-unkept"));
 
     // 2026-11-24 holds W3C lines only.

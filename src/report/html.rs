@@ -285,16 +285,18 @@ fn httperr_section(day: &ReportDay, lang: Lang) -> String {
             requests - kept
         );
     }
-    h.push_str("<table id=\"httperr\"><tr><th>status</th><th>reason</th><th>queue</th><th class=\"n\">count</th><th class=\"n\">percent</th><th>meaning</th><th>usual causes</th></tr>\n");
+    h.push_str("<table id=\"httperr\"><tr><th>status</th><th>reason</th><th>queue</th><th class=\"n\">count</th><th class=\"n\">percent</th><th>verdict</th><th>meaning</th><th>usual causes</th></tr>\n");
     for r in rows.iter().take(HTTPERR_SHOWN) {
         let _ = writeln!(
             h,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{:.2}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{:.2}</td><td title=\"{}\">{}</td><td>{}</td><td>{}</td></tr>",
             escape(&code_text(r.status)),
             escape(&r.reason),
             escape(&r.queue),
             r.count,
             r.percent,
+            escape(&r.why),
+            r.verdict.name(),
             escape(&r.description),
             escape(r.causes.as_deref().unwrap_or(""))
         );
@@ -302,7 +304,7 @@ fn httperr_section(day: &ReportDay, lang: Lang) -> String {
     if rows.len() > HTTPERR_SHOWN {
         let _ = writeln!(
             h,
-            "<tr><td colspan=\"7\">{} more rows in httperr.csv</td></tr>",
+            "<tr><td colspan=\"8\">{} more rows in httperr.csv</td></tr>",
             rows.len() - HTTPERR_SHOWN
         );
     }
