@@ -131,7 +131,8 @@ fn count_reason(list: &mut Reasons, request: &Request<'_>, status: Code) {
     } else {
         b"-"
     };
-    add_reason(list, status, reason, queue, 1);
+    // Cut where they enter, as every kept value is (`MAX_VALUE`).
+    add_reason(list, status, bounded(reason), bounded(queue), 1);
 }
 
 fn add_command(ftp: &mut FtpCommands, command: &[u8], codes: Codes, n: u64) {
@@ -322,8 +323,8 @@ impl Collector {
             for (status, reason, queue, n) in acc.httperr {
                 let key = ReasonKey {
                     status,
-                    reason: String::from_utf8_lossy(&reason).into_owned(),
-                    queue: String::from_utf8_lossy(&queue).into_owned(),
+                    reason: kept_text(&reason, None).into_owned(),
+                    queue: kept_text(&queue, None).into_owned(),
                 };
                 *t.httperr.entry(key).or_insert(0) += n;
             }
@@ -790,6 +791,46 @@ nodate 00:00:01 - /x 10.0.0.2 200 0 0 5\r\n";
                 }
                 assert_eq!(f.days[&day("2026-11-24")].requests(), 4);
             }
+        }
+    }
+
+    /// An HTTPERR reason or queue past `MAX_VALUE` bytes is kept cut, marked, as every
+    /// kept value is: one hostile line cannot put megabytes into the history.
+    #[test]
+    fn long_httperr_values_are_cut() {
+        let long = "R".repeat(10_000);
+        let log = format!(
+            "#Fields: date time sc-status s-reason s-queuename\n2026-11-23 00:00:00 503 {long} {long}\n2026-11-23 00:00:01 503 {long}x {long}\n"
+        );
+        let cfg = Arc::new(CollectConfig {
+            httperr: true,
+            ..CollectConfig::new(UtcOffset::UTC, "-".into())
+        });
+        let f = scan_bytes(
+            log.as_bytes(),
+            &Header::None,
+            usize::MAX,
+            &|_| {},
+            &Collector::new(cfg),
+        )
+        .0
+        .finish();
+        let reasons: Vec<(ReasonKey, u64)> = f.days[&day("2026-11-23")]
+            .httperr
+            .clone()
+            .into_iter()
+            .collect();
+        // The two differ past the cut: one value, counted twice.
+        assert_eq!(reasons.len(), 1);
+        let (key, n) = &reasons[0];
+        assert_eq!(*n, 2);
+        for v in [&key.reason, &key.queue] {
+            assert!(v.len() <= crate::collect::MAX_VALUE + crate::collect::CUT_MARK.len());
+            assert!(
+                v.ends_with(crate::collect::CUT_MARK),
+                "{}",
+                &v[v.len() - 20..]
+            );
         }
     }
 

@@ -170,7 +170,8 @@ pub const OTHER_SITES: &str = "(other sites)";
 /// longer value (a 300 MB URI an attacker sent, a damaged log) is cut there, at a
 /// character boundary, and ends with [`CUT_MARK`]: SQLite refuses a value over 1 GB, and
 /// one such line must not stop every later run. Values are cut where they enter, once:
-/// top-list URIs, client IPs and user names, site names and FTP commands.
+/// top-list URIs, client IPs and user names, site names, FTP commands, and HTTPERR
+/// reasons and queues.
 pub const MAX_VALUE: usize = 4096;
 
 /// What ends a value that was cut at [`MAX_VALUE`] bytes.
