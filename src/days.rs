@@ -1,6 +1,12 @@
-//! Days: which calendar day a log line belongs to (its `date`/`time` fields, UTC in IIS,
-//! shifted by `--utc-offset`/`--local`), the days a run is asked for, and which days a
-//! log file's name says it can hold, so files that cannot hold them are not read.
+//! Days: which calendar day and clock hour a log line belongs to (its `date`/`time`
+//! fields, UTC in IIS, taken to the report's time zone: a fixed `--utc-offset`, or an IANA
+//! zone with its daylight-saving rules, `--tz`/`--local`), the days a run is asked for,
+//! and which days a log file's name says it can hold, so files that cannot hold them are
+//! not read.
+//!
+//! A local day is the calendar day in the zone: 23 or 25 hours long on the days the
+//! clocks change, and its hours are told apart by the offset in force ([`LocalHour`]),
+//! so the hour that comes twice in autumn is two hours, not one.
 
 use chrono::{Datelike, Duration, NaiveDate};
 
@@ -32,6 +38,10 @@ pub enum DayError {
     BadOffset(String),
     #[error("--since {since} comes after --until {until}")]
     Reversed { since: String, until: String },
+    #[error("{0:?} is not a time zone: use an IANA name such as Europe/Oslo, America/New_York or Asia/Tokyo")]
+    BadZone(String),
+    #[error("this machine's time zone could not be told by name ({0}): give it with --tz, e.g. --tz Europe/Oslo")]
+    NoSystemZone(String),
 }
 
 /// The offset lines are shifted by before taking their day: local time = UTC + offset.
@@ -70,19 +80,383 @@ impl UtcOffset {
         })
     }
 
-    /// This machine's offset now (`--local`).
-    pub fn local() -> UtcOffset {
-        use chrono::Offset;
-        UtcOffset {
-            seconds: chrono::Local::now().offset().fix().local_minus_utc(),
-        }
-    }
-
     /// `+09:00`.
     pub fn text(self) -> String {
         let sign = if self.seconds < 0 { '-' } else { '+' };
         let m = self.seconds.unsigned_abs() / 60;
         format!("{sign}{:02}:{:02}", m / 60, m % 60)
+    }
+}
+
+/// A clock hour of a local day: the hour the clock shows, and the UTC offset in force
+/// then. A day at a fixed offset has 24, all at that offset; the day the clocks go back
+/// has the repeated hour twice (`02` at `+02:00`, then at `+01:00`), and the day they go
+/// forward lacks the skipped one. Ordered as they happen (by the UTC time they start).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LocalHour {
+    pub hour: u8,
+    /// Seconds east of UTC.
+    pub offset: i32,
+}
+
+impl LocalHour {
+    /// Hour `hour` at a fixed offset.
+    pub const fn at(hour: u8, offset: UtcOffset) -> LocalHour {
+        LocalHour {
+            hour,
+            offset: offset.seconds,
+        }
+    }
+
+    /// `02`.
+    pub fn hour_text(&self) -> String {
+        format!("{:02}", self.hour)
+    }
+
+    /// `+02:00`.
+    pub fn offset_text(&self) -> String {
+        UtcOffset {
+            seconds: self.offset,
+        }
+        .text()
+    }
+
+    fn start(&self) -> i64 {
+        i64::from(self.hour) * 3600 - i64::from(self.offset)
+    }
+}
+
+impl Ord for LocalHour {
+    fn cmp(&self, other: &LocalHour) -> std::cmp::Ordering {
+        (self.start(), self.hour, self.offset).cmp(&(other.start(), other.hour, other.offset))
+    }
+}
+
+impl PartialOrd for LocalHour {
+    fn partial_cmp(&self, other: &LocalHour) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// The time zone of a report: a fixed offset (`--utc-offset`; UTC when none is given), or
+/// an IANA zone with its rules (`--tz Europe/Oslo`, or `--local`, this machine's zone),
+/// from the time zone database compiled into iislog (the same on every machine; neither
+/// the system's zoneinfo files nor `TZ` are read for `--tz`).
+#[derive(Debug, Clone)]
+pub struct Zone {
+    /// What a history keeps: `+09:00` for a fixed offset, the IANA name for a zone.
+    name: Box<str>,
+    rules: Rules,
+}
+
+#[derive(Debug, Clone)]
+enum Rules {
+    Fixed(UtcOffset),
+    Tz(jiff::tz::TimeZone),
+}
+
+impl Default for Zone {
+    fn default() -> Zone {
+        Zone::fixed(UtcOffset::UTC)
+    }
+}
+
+impl PartialEq for Zone {
+    fn eq(&self, other: &Zone) -> bool {
+        self.name == other.name
+    }
+}
+
+/// Where one offset holds: UTC seconds since 1970 from `start` (included) to `end`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub start: i64,
+    pub end: i64,
+    pub offset: i32,
+}
+
+/// The UTC seconds since 1970 of a UTC day and second of day.
+#[inline]
+fn utc_seconds(day: Day, second: i32) -> i64 {
+    i64::from(day) * 86_400 + i64::from(second)
+}
+
+impl Zone {
+    pub fn fixed(offset: UtcOffset) -> Zone {
+        Zone {
+            name: offset.text().into(),
+            rules: Rules::Fixed(offset),
+        }
+    }
+
+    /// An IANA zone by name, in any case (`europe/oslo` is `Europe/Oslo`). `UTC` and
+    /// `Etc/UTC` are the fixed offset `+00:00`, as a report without a zone.
+    pub fn named(name: &str) -> Result<Zone, DayError> {
+        let t = name.trim();
+        if ["utc", "etc/utc", "z"].contains(&t.to_ascii_lowercase().as_str()) {
+            return Ok(Zone::fixed(UtcOffset::UTC));
+        }
+        let tz = jiff::tz::TimeZone::get(t).map_err(|_| DayError::BadZone(name.to_string()))?;
+        let canonical = tz.iana_name().unwrap_or(t).to_string();
+        Ok(Zone {
+            name: canonical.into(),
+            rules: Rules::Tz(tz),
+        })
+    }
+
+    /// This machine's zone with its rules (`--local`): on Windows the system time zone
+    /// (its Windows name mapped to the IANA one, CLDR's table); elsewhere `TZ` when set,
+    /// else what `/etc/localtime` links to. It must have an IANA name, which is what a
+    /// history keeps.
+    pub fn system() -> Result<Zone, DayError> {
+        let tz =
+            jiff::tz::TimeZone::try_system().map_err(|e| DayError::NoSystemZone(e.to_string()))?;
+        match tz.iana_name() {
+            Some(name) => Zone::named(name),
+            None => Err(DayError::NoSystemZone(
+                "it has rules but no IANA name".to_string(),
+            )),
+        }
+    }
+
+    /// `+09:00` or `Europe/Oslo`: what a history keeps, and `--utc-offset`/`--tz` take.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// A fixed offset (no daylight saving).
+    pub fn is_fixed(&self) -> bool {
+        matches!(self.rules, Rules::Fixed(_))
+    }
+
+    /// For people: `Europe/Oslo`, `UTC+09:00`, or `UTC`.
+    pub fn label(&self) -> String {
+        match self.rules {
+            Rules::Fixed(UtcOffset::UTC) => "UTC".to_string(),
+            Rules::Fixed(o) => format!("UTC{}", o.text()),
+            Rules::Tz(_) => self.name.to_string(),
+        }
+    }
+
+    /// The offset in force at `utc` (seconds since 1970) and how long it holds.
+    pub fn span(&self, utc: i64) -> Span {
+        match &self.rules {
+            Rules::Fixed(o) => Span {
+                start: i64::MIN,
+                end: i64::MAX,
+                offset: o.seconds,
+            },
+            Rules::Tz(tz) => {
+                use jiff::Timestamp;
+                let at = |s: i64| {
+                    Timestamp::from_second(s).unwrap_or(if s < 0 {
+                        Timestamp::MIN
+                    } else {
+                        Timestamp::MAX
+                    })
+                };
+                let ts = at(utc);
+                let offset = tz.to_offset(ts).seconds();
+                // `preceding` gives transitions strictly before its argument, `following`
+                // strictly after: a transition at `utc` itself starts this span.
+                let start = tz
+                    .preceding(at(utc.saturating_add(1)))
+                    .next()
+                    .map_or(i64::MIN, |t| t.timestamp().as_second());
+                let end = tz
+                    .following(ts)
+                    .next()
+                    .map_or(i64::MAX, |t| t.timestamp().as_second());
+                Span { start, end, offset }
+            }
+        }
+    }
+
+    /// The first UTC second (since 1970) of local day `day`.
+    pub fn day_start(&self, day: Day) -> i64 {
+        let midnight = utc_seconds(day, 0);
+        match &self.rules {
+            Rules::Fixed(o) => midnight - i64::from(o.seconds),
+            Rules::Tz(tz) => {
+                let d = date_of(day);
+                jiff::civil::Date::new(
+                    i16::try_from(d.year()).unwrap_or(i16::MAX),
+                    d.month() as i8,
+                    d.day() as i8,
+                )
+                .and_then(|d| d.to_zoned_datetime(tz.clone()))
+                .and_then(|z| z.start_of_day())
+                .map_or_else(
+                    |_| midnight - i64::from(self.span(midnight).offset),
+                    |z| z.timestamp().as_second(),
+                )
+            }
+        }
+    }
+
+    /// The clock hours of local day `day`, in the order they happen: 24 at a fixed offset
+    /// or on most days of a zone, 23 or 25 on the days its clocks change.
+    pub fn day_hours(&self, day: Day) -> Vec<LocalHour> {
+        let (start, end) = (self.day_start(day), self.day_start(day + 1));
+        let midnight = utc_seconds(day, 0);
+        let mut out: Vec<LocalHour> = Vec::with_capacity(25);
+        let mut t = start;
+        while t < end {
+            let span = self.span(t);
+            let stop = span.end.clamp(t + 1, end);
+            let off = i64::from(span.offset);
+            let first = (t + off - midnight).div_euclid(3600);
+            let last = (stop - 1 + off - midnight).div_euclid(3600);
+            for h in first.max(0)..=last.min(23) {
+                let lh = LocalHour {
+                    hour: h as u8,
+                    offset: span.offset,
+                };
+                if out.last() != Some(&lh) {
+                    out.push(lh);
+                }
+            }
+            t = stop;
+        }
+        out
+    }
+
+    /// The UTC day and second of a local day and second (an IIS native log's time). A
+    /// time the clocks skipped is moved on by the gap (02:30 on the spring day is 03:30),
+    /// and one that came twice is the first (summer time), as RFC 5545 does.
+    pub fn utc_of_local(&self, day: Day, second: i32) -> (Day, i32) {
+        let local = utc_seconds(day, second);
+        let utc = match &self.rules {
+            Rules::Fixed(o) => local - i64::from(o.seconds),
+            Rules::Tz(tz) => {
+                let (h, m, s) = (second / 3600, second / 60 % 60, second % 60);
+                let d = date_of(day);
+                jiff::civil::DateTime::new(
+                    i16::try_from(d.year()).unwrap_or(i16::MAX),
+                    d.month() as i8,
+                    d.day() as i8,
+                    h as i8,
+                    m as i8,
+                    s.min(59) as i8,
+                    0,
+                )
+                .and_then(|dt| tz.to_ambiguous_timestamp(dt).compatible())
+                .map_or_else(
+                    |_| local - i64::from(self.span(local).offset),
+                    |ts| ts.as_second() + i64::from(s - s.min(59)),
+                )
+            }
+        };
+        (utc.div_euclid(86_400) as Day, utc.rem_euclid(86_400) as i32)
+    }
+
+    /// Today's date in this zone, by this machine's clock.
+    pub fn today(&self) -> NaiveDate {
+        let now = chrono::Utc::now().timestamp();
+        let local = now + i64::from(self.span(now).offset);
+        date_of(local.div_euclid(86_400) as Day)
+    }
+
+    /// A cursor that takes UTC times to local days and hours, remembering the span of
+    /// the last one: lines come in time order, so the zone is looked up about once per
+    /// offset change, not once per line.
+    pub fn clock(&self) -> Clock {
+        Clock {
+            zone: self.clone(),
+            span: Span {
+                start: 0,
+                end: 0,
+                offset: 0,
+            },
+            local_minute: i64::MIN,
+            local_delta: 0,
+        }
+    }
+}
+
+/// Where a UTC time falls in the report's zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Local {
+    pub day: Day,
+    pub hour: LocalHour,
+    /// The whole UTC minute of this time has this day and hour (the same offset holds
+    /// through it, and the offset is whole minutes): a cache by minute may keep it.
+    pub whole_minute: bool,
+}
+
+/// See [`Zone::clock`].
+#[derive(Debug, Clone)]
+pub struct Clock {
+    zone: Zone,
+    span: Span,
+    /// The last local minute [`Clock::local_of_local`] resolved (`i64::MIN`: none), and
+    /// local minus UTC there.
+    local_minute: i64,
+    local_delta: i64,
+}
+
+impl Clock {
+    pub fn zone(&self) -> &Zone {
+        &self.zone
+    }
+
+    /// The local day and hour of a UTC day and second of day.
+    #[inline]
+    pub fn local(&mut self, day: Day, second: i32) -> Local {
+        let utc = utc_seconds(day, second);
+        if utc < self.span.start || utc >= self.span.end {
+            self.span = self.zone.span(utc);
+        }
+        let off = self.span.offset;
+        let s = utc + i64::from(off);
+        let minute = utc - i64::from(second.rem_euclid(60));
+        Local {
+            day: s.div_euclid(86_400) as Day,
+            hour: LocalHour {
+                hour: (s.rem_euclid(86_400) / 3600) as u8,
+                offset: off,
+            },
+            whole_minute: off % 60 == 0
+                && minute >= self.span.start
+                && minute + 60 <= self.span.end,
+        }
+    }
+
+    /// The local day and hour of a local day and second (see [`Zone::utc_of_local`]).
+    /// The last local minute's offset is kept: a log in local time (IIS native) costs
+    /// a lookup per minute, not per line.
+    #[inline]
+    pub fn local_of_local(&mut self, day: Day, second: i32) -> Local {
+        let l = utc_seconds(day, second);
+        let minute = l - i64::from(second.rem_euclid(60));
+        let utc = if minute == self.local_minute {
+            l - self.local_delta
+        } else {
+            self.resolve_local(day, second, l)
+        };
+        let local = self.local(utc.div_euclid(86_400) as Day, utc.rem_euclid(86_400) as i32);
+        if minute != self.local_minute {
+            self.local_minute = if local.whole_minute { minute } else { i64::MIN };
+            self.local_delta = l - utc;
+        }
+        local
+    }
+
+    /// The UTC second of local second `l`: by the last offset when it holds there and no
+    /// change is near (where a local time may be skipped or come twice), else by the
+    /// zone's rules.
+    #[cold]
+    fn resolve_local(&mut self, day: Day, second: i32, l: i64) -> i64 {
+        // Wider than any change of offset a zone has made (Samoa skipped a whole day).
+        const MARGIN: i64 = 26 * 3600;
+        let guess = l - i64::from(self.span.offset);
+        let clear = guess.saturating_sub(self.span.start) >= MARGIN
+            && self.span.end.saturating_sub(guess) > MARGIN;
+        if clear {
+            return guess;
+        }
+        let (d, s) = self.zone.utc_of_local(day, second);
+        utc_seconds(d, s)
     }
 }
 
@@ -228,15 +602,6 @@ pub fn block_day(block: (Day, i32), second: i32) -> Day {
     }
 }
 
-/// The local day and hour of a UTC day and second of day, shifted by `offset`.
-#[inline]
-pub fn shift(day: Day, second: i32, offset: UtcOffset) -> (Day, u8) {
-    let s = second + offset.seconds;
-    let d = day + s.div_euclid(86_400);
-    let h = s.rem_euclid(86_400) / 3600;
-    (d, h as u8)
-}
-
 /// The UTC days a log file's name says it covers: `exYYMMDD` (daily), `exYYMMDDHH`
 /// (hourly), `exYYMM` (monthly), `exYYMMWW` (weekly, week of the month; the same shape
 /// as daily, so weeks 01-05 are taken as the whole month). `None`: no date in the name.
@@ -310,18 +675,178 @@ mod tests {
         assert_eq!(day_text(d("2026-11-23")), "2026-11-23");
     }
 
+    /// Local day and clock hour of a UTC date and time in `zone`.
+    fn local(zone: &Zone, date: &str, time: &str) -> (Day, u8, String) {
+        let l = zone
+            .clock()
+            .local(d(date), parse_time_field(time.as_bytes()).unwrap());
+        (l.day, l.hour.hour, l.hour.offset_text())
+    }
+
+    fn fixed(text: &str) -> Zone {
+        Zone::fixed(UtcOffset::parse(text).unwrap())
+    }
+
     #[test]
     fn shifting_crosses_midnight() {
-        let t = parse_time_field(b"23:59:59").unwrap();
-        let nine = UtcOffset::parse("+09:00").unwrap();
-        assert_eq!(shift(d("2026-11-23"), t, nine), (d("2026-11-24"), 8));
-        let west = UtcOffset::parse("-05:30").unwrap();
-        let early = parse_time_field(b"02:00:00").unwrap();
-        assert_eq!(shift(d("2026-11-23"), early, west), (d("2026-11-22"), 20));
+        let nine = fixed("+09:00");
         assert_eq!(
-            shift(d("2026-11-23"), t, UtcOffset::UTC),
-            (d("2026-11-23"), 23)
+            local(&nine, "2026-11-23", "23:59:59"),
+            (d("2026-11-24"), 8, "+09:00".into())
         );
+        assert_eq!(
+            local(&fixed("-05:30"), "2026-11-23", "02:00:00"),
+            (d("2026-11-22"), 20, "-05:30".into())
+        );
+        assert_eq!(
+            local(&Zone::default(), "2026-11-23", "23:59:59"),
+            (d("2026-11-23"), 23, "+00:00".into())
+        );
+    }
+
+    /// Europe/Oslo in 2026 (EU rules, worked out by hand): the clocks go forward on the
+    /// last Sunday of March, 29 March, at 01:00 UTC (02:00 CET becomes 03:00 CEST), and
+    /// back on the last Sunday of October, 25 October, at 01:00 UTC (03:00 CEST becomes
+    /// 02:00 CET).
+    #[test]
+    fn oslo_switches() {
+        let oslo = Zone::named("Europe/Oslo").unwrap();
+        assert_eq!(oslo.name(), "Europe/Oslo");
+        assert!(!oslo.is_fixed());
+        let at = |date, time| local(&oslo, date, time);
+        // Spring: 00:59:59 UTC is 01:59:59 CET; 01:00:00 UTC is 03:00 CEST.
+        assert_eq!(
+            at("2026-03-29", "00:59:59"),
+            (d("2026-03-29"), 1, "+01:00".into())
+        );
+        assert_eq!(
+            at("2026-03-29", "01:00:00"),
+            (d("2026-03-29"), 3, "+02:00".into())
+        );
+        // Autumn: 00:30 UTC is 02:30 CEST, 01:30 UTC is 02:30 CET: the same clock hour.
+        assert_eq!(
+            at("2026-10-25", "00:30:00"),
+            (d("2026-10-25"), 2, "+02:00".into())
+        );
+        assert_eq!(
+            at("2026-10-25", "01:30:00"),
+            (d("2026-10-25"), 2, "+01:00".into())
+        );
+        // The local day: from 22:00 UTC the day before in winter, 23:00 in summer.
+        assert_eq!(
+            at("2026-03-28", "23:00:00"),
+            (d("2026-03-29"), 0, "+01:00".into())
+        );
+        assert_eq!(
+            at("2026-10-24", "22:00:00"),
+            (d("2026-10-25"), 0, "+02:00".into())
+        );
+        assert_eq!(
+            at("2026-10-24", "21:59:59"),
+            (d("2026-10-24"), 23, "+02:00".into())
+        );
+        let hours = |day: &str| oslo.day_hours(d(day));
+        let spring = hours("2026-03-29");
+        assert_eq!(spring.len(), 23);
+        assert!(spring.iter().all(|h| h.hour != 2));
+        assert_eq!((spring[1].hour, spring[2].hour), (1, 3));
+        let autumn = hours("2026-10-25");
+        assert_eq!(autumn.len(), 25);
+        let twos: Vec<String> = autumn
+            .iter()
+            .filter(|h| h.hour == 2)
+            .map(LocalHour::offset_text)
+            .collect();
+        assert_eq!(twos, ["+02:00", "+01:00"]);
+        assert_eq!(hours("2026-10-26").len(), 24);
+        assert_eq!(
+            oslo.day_start(d("2026-10-25")),
+            oslo.day_start(d("2026-10-24")) + 24 * 3600
+        );
+        assert_eq!(
+            oslo.day_start(d("2026-10-26")),
+            oslo.day_start(d("2026-10-25")) + 25 * 3600
+        );
+    }
+
+    /// America/New_York in 2026: forward on the second Sunday of March (8 March, 02:00
+    /// EST = 07:00 UTC), back on the first Sunday of November (1 November, 02:00 EDT =
+    /// 06:00 UTC). Asia/Tokyo has no daylight saving: +09:00 all year.
+    #[test]
+    fn new_york_and_tokyo() {
+        let ny = Zone::named("america/new_york").unwrap();
+        assert_eq!(ny.name(), "America/New_York");
+        let at = |date, time| local(&ny, date, time);
+        assert_eq!(
+            at("2026-03-08", "06:59:59"),
+            (d("2026-03-08"), 1, "-05:00".into())
+        );
+        assert_eq!(
+            at("2026-03-08", "07:00:00"),
+            (d("2026-03-08"), 3, "-04:00".into())
+        );
+        assert_eq!(
+            at("2026-11-01", "05:59:59"),
+            (d("2026-11-01"), 1, "-04:00".into())
+        );
+        assert_eq!(
+            at("2026-11-01", "06:00:00"),
+            (d("2026-11-01"), 1, "-05:00".into())
+        );
+        assert_eq!(ny.day_hours(d("2026-11-01")).len(), 25);
+        assert_eq!(ny.day_hours(d("2026-03-08")).len(), 23);
+        let tokyo = Zone::named("Asia/Tokyo").unwrap();
+        for day in ["2026-03-29", "2026-10-25", "2026-11-01"] {
+            let hours = tokyo.day_hours(d(day));
+            assert_eq!(hours.len(), 24);
+            assert!(hours.iter().all(|h| h.offset == 9 * 3600), "{day}");
+        }
+        assert_eq!(
+            local(&tokyo, "2026-11-23", "15:00:00"),
+            (d("2026-11-24"), 0, "+09:00".into())
+        );
+        // UTC by name is the fixed offset a report without a zone has.
+        assert_eq!(Zone::named("UTC").unwrap(), Zone::default());
+        assert!(Zone::named("Europe/Nowhere").is_err());
+        assert!(Zone::named("+09:00").is_err());
+    }
+
+    /// Local times (IIS native logs): a time the clocks skipped moves on by the gap, one
+    /// that came twice is the first; the cache by minute gives what the zone gives.
+    #[test]
+    fn local_times_in_a_zone() {
+        let oslo = Zone::named("Europe/Oslo").unwrap();
+        let of = |date: &str, time: &str| {
+            let l = oslo
+                .clock()
+                .local_of_local(d(date), parse_time_field(time.as_bytes()).unwrap());
+            (l.day, l.hour.hour, l.hour.offset_text())
+        };
+        assert_eq!(
+            of("2026-03-29", "01:30:00"),
+            (d("2026-03-29"), 1, "+01:00".into())
+        );
+        assert_eq!(
+            of("2026-03-29", "02:30:00"),
+            (d("2026-03-29"), 3, "+02:00".into())
+        );
+        assert_eq!(
+            of("2026-10-25", "02:30:00"),
+            (d("2026-10-25"), 2, "+02:00".into())
+        );
+        assert_eq!(
+            of("2026-07-01", "23:59:59"),
+            (d("2026-07-01"), 23, "+02:00".into())
+        );
+        // One clock over a day of minutes, across the autumn switch, agrees with a fresh
+        // lookup for every time.
+        let mut clock = oslo.clock();
+        for m in 0..(26 * 60) {
+            let (day, second) = (d("2026-10-24") + m / 1440, (m % 1440) * 60 + 17);
+            let cached = clock.local_of_local(day, second);
+            let fresh = oslo.clock().local_of_local(day, second);
+            assert_eq!(cached, fresh, "minute {m}");
+        }
     }
 
     #[test]

@@ -121,8 +121,18 @@ fn utc_days_from_the_date_and_time_fields() {
             "4xx",
             "5xx",
             "time_taken_mean_ms",
-            "time_taken_p95_ms"
+            "time_taken_p95_ms",
+            "utc_offset",
+            "time_zone"
         ]
+    );
+    // Every hour of a day at UTC says so.
+    assert_eq!(hours.len(), 25);
+    assert!(
+        hours[1..]
+            .iter()
+            .all(|r| r[9] == "+00:00" && r[10] == "UTC"),
+        "{hours:?}"
     );
     let h10 = hours.iter().find(|r| r[0] == "10").unwrap();
     assert_eq!(h10[1..8], ["http", "2", "1", "0", "0", "1", "55.0"]);
@@ -931,7 +941,7 @@ fn migrated_from(version: usize) -> (tempfile::TempDir, PathBuf, rusqlite::Conne
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
     assert_eq!(v, iislog::history::schema::VERSION);
-    assert_eq!(v, 6);
+    assert_eq!(v, 7);
     (dir, db, c)
 }
 
@@ -1518,7 +1528,7 @@ fn a_version_4_history_keeps_its_top_lists() {
     let v: i32 = c
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(v, 6);
+    assert_eq!(v, 7);
     let lists: i64 = c
         .query_row(
             "SELECT count(*) FROM top_lists WHERE day = '2026-11-22'",

@@ -109,14 +109,18 @@ an unknown code still gets an answer.
     #[command(after_help = concat!("\
 Examples:
   iislog report C:\\inetpub\\logs\\LogFiles --date yesterday --out D:\\reports
-  iislog report C:\\inetpub\\logs\\LogFiles --db D:\\iislog\\history.db --out D:\\reports
+  iislog report C:\\inetpub\\logs\\LogFiles --db D:\\iislog\\history.db --out D:\\reports --local
+  iislog report LogFiles --date yesterday --tz Europe/Oslo --out reports
   iislog report LogFiles --since 2026-11-01 --until 2026-11-23 --utc-offset +09:00 --out reports
   iislog report LogFiles --db history.db --out reports --fail-on \"5xx>2%\" --fail-on new
 
 OUT/YYYY-MM-DD/ gets summary.csv (the summary's columns), by-hour.csv, by-site.csv,
 top-errors.csv and report.html, each written under a temporary name and renamed.
-A line's day comes from its date and time fields (UTC in IIS); --utc-offset or
---local files lines under local days instead.
+A line's day comes from its date and time fields (UTC in IIS); --tz (an IANA time
+zone, with its daylight saving: days of 23 or 25 hours at the switches), --local
+(this machine's zone) or --utc-offset (a fixed offset) files lines under local days
+instead. A history keeps its zone; --move-to-zone moves one kept at a fixed offset
+to a zone, once.
 
 With --db, only what was appended since the last run is read (up to the last complete
 line), and the new tallies and offsets are committed in one transaction; reports are
@@ -181,18 +185,31 @@ pub struct ReportArgs {
     #[arg(long, value_name = "DAY")]
     pub until: Option<String>,
 
-    /// File lines under days at this offset from UTC, e.g. +09:00 [default: UTC].
+    /// File lines under days at this fixed offset from UTC, e.g. +09:00, all year
+    /// [default: UTC].
     #[arg(
         long,
         value_name = "OFFSET",
-        conflicts_with = "local",
+        conflicts_with_all = ["local", "tz"],
         allow_hyphen_values = true
     )]
     pub utc_offset: Option<String>,
 
-    /// File lines under this machine's local days.
+    /// File lines under local days and hours of this time zone (an IANA name, e.g.
+    /// Europe/Oslo, America/New_York), with its daylight saving.
+    #[arg(long, value_name = "ZONE", conflicts_with = "local")]
+    pub tz: Option<String>,
+
+    /// File lines under local days and hours of this machine's time zone, with its
+    /// daylight saving (on Windows the system time zone).
     #[arg(long)]
     pub local: bool,
+
+    /// With --db: move a history kept at a fixed --utc-offset to the zone of --tz or
+    /// --local, once. Days already counted stay as counted; lines read from then on go
+    /// by the zone. Harmless when the history is already in that zone.
+    #[arg(long, requires = "db")]
+    pub move_to_zone: bool,
 
     /// The history database (SQLite; created when missing).
     #[arg(long, value_name = "FILE")]

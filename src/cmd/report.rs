@@ -1,13 +1,13 @@
-//! `iislog report`: resolves the days, offset, alert rules and history into
+//! `iislog report`: resolves the zone, days, alert rules and history into
 //! `ReportOptions`, runs the nightly report, and prints on stderr what it read, passed over
 //! and wrote, and which alert rules tripped; the reports themselves are files.
 
 use std::time::Duration;
 
-use chrono::Timelike;
+use anyhow::bail;
 use iislog::error::terminal_text;
 
-use iislog::days::{day_of, day_text, shift, Day, DayRange, UtcOffset};
+use iislog::days::{day_of, day_text, DayRange, UtcOffset, Zone};
 use iislog::report::alert::Rule;
 use iislog::report::empty as days_without_lines;
 use iislog::report::run::{self, ReportOptions};
@@ -19,6 +19,13 @@ pub fn run(args: ReportArgs) -> anyhow::Result<Ending> {
     let opts = options(&args)?;
     let outcome = run::report(&opts)?;
     warn_problems(&outcome.problems);
+    if let (Some(from), Some(db), false) = (&outcome.moved_from, &args.db, args.quiet) {
+        eprintln!(
+            "iislog: note: {}: moved from UTC offset {from} to time zone {}; the days already counted stay as they were counted at {from}, lines read from now on go by the zone",
+            shown(db),
+            opts.zone.name()
+        );
+    }
     if !args.quiet {
         for (path, why) in &outcome.passed {
             eprintln!("iislog: note: {}: not in the report: {why}", shown(path));
@@ -89,28 +96,30 @@ pub fn run(args: ReportArgs) -> anyhow::Result<Ending> {
     })
 }
 
-/// The day in progress at the report's offset (not this machine's date: at 01:30 in
-/// Tokyo, the UTC day of 16:30 yesterday is still running).
-fn today_at(offset: UtcOffset) -> Day {
-    let now = chrono::Utc::now();
-    let second = i32::try_from(now.time().num_seconds_from_midnight()).unwrap_or(0);
-    shift(day_of(now.date_naive()), second, offset).0
-}
-
 /// The flags as the library's options. Of several bad flags, the first checked here is the
-/// one reported: the days, the offset, the rules, the language, the code page.
+/// one reported: the zone, the days, the rules, the language, the code page.
 fn options(args: &ReportArgs) -> anyhow::Result<ReportOptions> {
+    let zone = match (&args.utc_offset, &args.tz, args.local) {
+        (Some(o), _, _) => Zone::fixed(UtcOffset::parse(o)?),
+        (None, Some(name), _) => Zone::named(name)?,
+        (None, None, true) => Zone::system()?,
+        (None, None, false) => Zone::default(),
+    };
+    if args.move_to_zone && zone.is_fixed() {
+        bail!("--move-to-zone moves a history to a time zone with daylight saving: give --tz ZONE (e.g. Europe/Oslo) or --local");
+    }
+    // `yesterday` and `today` are the zone's with --tz (the machine may be elsewhere);
+    // else this machine's, as they always were.
+    let today = match &args.tz {
+        Some(_) => zone.today(),
+        None => local_today(),
+    };
     let range = DayRange::resolve(
         args.date.as_deref(),
         args.since.as_deref(),
         args.until.as_deref(),
-        local_today(),
+        today,
     )?;
-    let offset = match (&args.utc_offset, args.local) {
-        (Some(o), _) => UtcOffset::parse(o)?,
-        (None, true) => UtcOffset::local(),
-        (None, false) => UtcOffset::UTC,
-    };
     let rules = args
         .fail_on
         .iter()
@@ -120,7 +129,8 @@ fn options(args: &ReportArgs) -> anyhow::Result<ReportOptions> {
         inputs: args.paths.clone(),
         out: args.out.clone(),
         range,
-        offset,
+        zone: zone.clone(),
+        move_to_zone: args.move_to_zone,
         db: args.db.clone(),
         rules,
         lang: resolve_lang(args.lang.as_deref())?,
@@ -131,6 +141,8 @@ fn options(args: &ReportArgs) -> anyhow::Result<ReportOptions> {
             .as_deref()
             .map(iislog::format::codepage::parse)
             .transpose()?,
-        today: today_at(offset),
+        // The day in progress in the report's zone (not this machine's date: at 01:30 in
+        // Tokyo, the UTC day of 16:30 yesterday is still running).
+        today: day_of(zone.today()),
     })
 }

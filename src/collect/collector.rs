@@ -5,12 +5,17 @@
 //! application pool. Every format comes through the same `Request` view; `summary` never
 //! runs this code.
 //!
-//! Times: W3C lines are in UTC, and an NCSA line carries its offset, so both are shifted
-//! to the report's offset. An IIS native line has none: IIS writes it in the server's
-//! local time, and iislog takes that local time to be at the report's offset
-//! (`--utc-offset`/`--local`, UTC when neither is given), so a native line lands on the
-//! day and hour it shows. Run the report at the server's offset to line native logs up
+//! Times: W3C lines are in UTC, and an NCSA line carries its offset, so both are taken
+//! to the report's zone (a fixed `--utc-offset`, or `--tz`/`--local` with daylight
+//! saving), under the local day and clock hour, with the offset in force. An IIS native
+//! line has none: IIS writes it in the server's local time, and iislog takes that local
+//! time to be in the report's zone (UTC when none is given), so a native line lands on
+//! the day and hour it shows (a time the clocks skipped lands an hour on; one that came
+//! twice, the first time). Run the report in the server's zone to line native logs up
 //! with W3C ones.
+//!
+//! The zone costs a lookup when a line leaves the span of the last offset (twice a year),
+//! not per line; W3C lines are placed once per minute.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -20,7 +25,7 @@ use std::sync::Arc;
 use crate::collect::{
     bounded, class_of, ftp_command, kept_text, DayTally, ErrorKey, HourStats, TopPair,
 };
-use crate::days::{self, Day, DayRange, UtcOffset};
+use crate::days::{self, Clock, Day, DayRange, LocalHour, Zone};
 use crate::format::request::{Request, Stamp};
 use crate::format::w3c::Directive;
 use crate::parse::chunk::ChunkSink;
@@ -31,7 +36,7 @@ use crate::tally::{Code, Codes, KeyHasher, SkipReason, Tally};
 /// Settings shared by every piece of one file.
 #[derive(Debug, Clone)]
 pub struct CollectConfig {
-    pub offset: UtcOffset,
+    pub zone: Zone,
     /// Site of lines without `s-sitename`: `W3SVC1` from the folder, or `-`.
     pub default_site: String,
     /// Only these days are kept (all when `None`); other lines are still accounted.
@@ -51,10 +56,10 @@ pub struct CollectConfig {
 }
 
 impl CollectConfig {
-    /// Days at `offset`, site from the folder, everything else off.
-    pub fn new(offset: UtcOffset, default_site: String) -> CollectConfig {
+    /// Days in `zone`, site from the folder, everything else off.
+    pub fn new(zone: Zone, default_site: String) -> CollectConfig {
         CollectConfig {
-            offset,
+            zone,
             default_site,
             keep: None,
             ftp: false,
@@ -91,7 +96,8 @@ type Reasons = Vec<(Code, Box<[u8]>, Box<[u8]>, u64)>;
 #[derive(Debug, Clone)]
 struct DayAcc {
     codes: SiteCodes,
-    hours: Vec<HourStats>,
+    /// The clock hours seen, in the order seen (a day has at most 25).
+    hours: Vec<(LocalHour, HourStats)>,
     top: BTreeMap<ErrorKey, TopPair>,
     ftp: FtpCommands,
     httperr: Reasons,
@@ -101,7 +107,7 @@ impl Default for DayAcc {
     fn default() -> DayAcc {
         DayAcc {
             codes: SiteCodes::default(),
-            hours: vec![HourStats::default(); 24],
+            hours: Vec::with_capacity(24),
             top: BTreeMap::new(),
             ftp: FtpCommands::default(),
             httperr: Reasons::new(),
@@ -212,10 +218,12 @@ pub struct Collector {
     recent: [Option<Pending>; RECENT],
     /// `YYYY-MM-DD HH:MM` of the last line in IIS's own layout, and where it went: lines
     /// come in time order, so most share the line before's minute, and its day, hour and
-    /// keep test need no parsing. Offsets are whole minutes, so the second never moves
-    /// a line to another hour.
+    /// keep test need no parsing. Kept only when one offset, of whole minutes, holds
+    /// through the minute, so the second never moves a line to another hour.
     minute: [u8; 16],
     minute_place: Placed,
+    /// Takes UTC times to the zone's days and hours.
+    clock: Clock,
 }
 
 /// Where the lines of the cached minute go.
@@ -224,14 +232,15 @@ enum Placed {
     Unknown,
     /// Outside `keep`.
     Outside,
-    /// Day slot and hour.
-    In(usize, u8),
+    /// Day slot, and the hour's index in its `DayAcc::hours`.
+    In(usize, usize),
 }
 
 impl Collector {
     pub fn new(cfg: Arc<CollectConfig>) -> Collector {
         let default_site: Box<[u8]> = cfg.default_site.as_bytes().into();
         let cfg_date = cfg.block_date;
+        let clock = cfg.zone.clock();
         Collector {
             cfg,
             tally: Tally::default(),
@@ -250,6 +259,7 @@ impl Collector {
             recent: [None; RECENT],
             minute: [0; 16],
             minute_place: Placed::Unknown,
+            clock,
         }
     }
 
@@ -303,7 +313,7 @@ impl Collector {
         let mut days = BTreeMap::new();
         for (day, acc) in self.days {
             let mut t = DayTally {
-                hours: acc.hours,
+                hours: acc.hours.into_iter().collect(),
                 top: acc.top,
                 ..DayTally::default()
             };
@@ -403,6 +413,23 @@ impl Collector {
         &mut self.days[self.last].1
     }
 
+    /// The index of `hour` in day slot `slot`'s hours, added when new.
+    #[inline]
+    fn hour_index(&mut self, slot: usize, hour: LocalHour) -> usize {
+        let hours = &mut self.days[slot].1.hours;
+        // Lines come in time order: most are in the hour last added.
+        if let Some(i) = hours.len().checked_sub(1).filter(|&i| hours[i].0 == hour) {
+            return i;
+        }
+        match hours.iter().position(|(k, _)| *k == hour) {
+            Some(i) => i,
+            None => {
+                hours.push((hour, HourStats::default()));
+                hours.len() - 1
+            }
+        }
+    }
+
     #[inline]
     fn site_index(&mut self, name: &[u8]) -> u32 {
         if name == b"-" || name.is_empty() {
@@ -433,9 +460,10 @@ impl Collector {
 }
 
 impl Collector {
-    /// Files a dated request of day slot `slot` under its hour, site and codes.
+    /// Files a dated request of day slot `slot` under its hour (index `hour` in the
+    /// slot's hours), site and codes.
     #[inline]
-    fn add(&mut self, slot: usize, hour: u8, request: &Request<'_>) {
+    fn add(&mut self, slot: usize, hour: usize, request: &Request<'_>) {
         let codes = request.codes();
         let site = match request.site() {
             Some(name) => self.site_index(name),
@@ -471,7 +499,7 @@ impl Collector {
         if self.cfg.httperr {
             count_reason(&mut acc.httperr, request, codes.status);
         }
-        let h = &mut acc.hours[usize::from(hour)];
+        let h = &mut acc.hours[hour].1;
         h.classes[class_of(codes.status)] += 1;
         if let Some(ms) = ms {
             h.add_time(ms);
@@ -515,12 +543,12 @@ impl LineSink for Collector {
                 }
             }
         }
-        let (day, hour) = match request.stamp() {
-            Stamp::Utc(utc_day, second) => days::shift(utc_day, second, self.cfg.offset),
-            // The server's local time, taken to be at the report's offset.
-            Stamp::Local(day, second) => (day, (second / 3600) as u8),
+        let local = match request.stamp() {
+            Stamp::Utc(utc_day, second) => self.clock.local(utc_day, second),
+            // The server's local time, taken to be in the report's zone.
+            Stamp::Local(day, second) => self.clock.local_of_local(day, second),
             Stamp::TimeOnly(second) => match self.day_from_block(second) {
-                Some((utc_day, second)) => days::shift(utc_day, second, self.cfg.offset),
+                Some((utc_day, second)) => self.clock.local(utc_day, second),
                 None => {
                     self.undated += 1;
                     return;
@@ -531,7 +559,8 @@ impl LineSink for Collector {
                 return;
             }
         };
-        let cacheable = minute.is_some() && self.cfg.offset.seconds % 60 == 0;
+        let day = local.day;
+        let cacheable = minute.is_some() && local.whole_minute;
         if let (Some(m), true) = (minute, cacheable) {
             self.minute.copy_from_slice(m);
         }
@@ -544,6 +573,7 @@ impl LineSink for Collector {
         }
         self.day_slot(day);
         let slot = self.last;
+        let hour = self.hour_index(slot, local.hour);
         if cacheable {
             self.minute_place = Placed::In(slot, hour);
         }
@@ -607,8 +637,11 @@ impl ChunkSink for Collector {
                 };
                 *mine.codes.entry((site, codes)).or_insert(0) += n;
             }
-            for (a, b) in mine.hours.iter_mut().zip(&acc.hours) {
-                a.merge(b);
+            for (k, h) in &acc.hours {
+                match mine.hours.iter_mut().find(|(m, _)| m == k) {
+                    Some((_, mh)) => mh.merge(h),
+                    None => mine.hours.push((*k, h.clone())),
+                }
             }
             for (k, pair) in acc.top {
                 mine.top.entry(k).or_default().merge(pair);
@@ -629,7 +662,7 @@ impl ChunkSink for Collector {
 mod tests {
     use super::*;
 
-    use crate::days::day_of;
+    use crate::days::{day_of, UtcOffset};
     use crate::parse::chunk::scan_bytes;
     use crate::parse::Header;
 
@@ -640,10 +673,7 @@ mod tests {
 nodate 00:00:01 - /x 10.0.0.2 200 0 0 5\r\n";
 
     fn collect(offset: &str, chunk: usize) -> FileDays {
-        let cfg = Arc::new(CollectConfig::new(
-            UtcOffset::parse(offset).unwrap(),
-            "W3SVC1".into(),
-        ));
+        let cfg = Arc::new(CollectConfig::new(zone(offset), "W3SVC1".into()));
         scan_bytes(
             LOG.as_bytes(),
             &Header::None,
@@ -653,6 +683,25 @@ nodate 00:00:01 - /x 10.0.0.2 200 0 0 5\r\n";
         )
         .0
         .finish()
+    }
+
+    /// A fixed offset (`+09:00`, `Z`) or an IANA zone.
+    fn zone(name: &str) -> Zone {
+        match UtcOffset::parse(name) {
+            Ok(o) => Zone::fixed(o),
+            Err(_) => Zone::named(name).unwrap(),
+        }
+    }
+
+    /// The requests of clock hour `hour` of a day (at any offset).
+    fn at(t: &DayTally, hour: u8) -> HourStats {
+        let mut out = HourStats::default();
+        for (k, h) in &t.hours {
+            if k.hour == hour {
+                out.merge(h);
+            }
+        }
+        out
     }
 
     fn day(s: &str) -> Day {
@@ -669,11 +718,11 @@ nodate 00:00:01 - /x 10.0.0.2 200 0 0 5\r\n";
             assert_eq!(d23.requests(), 2);
             let sites: Vec<&str> = d23.codes.keys().map(|(s, _)| s.as_str()).collect();
             assert_eq!(sites, vec!["Default", "Shop"]);
-            assert_eq!(d23.hours[23].classes[5], 1);
-            assert_eq!(d23.hours[23].tt_sum, 315);
+            assert_eq!(at(d23, 23).classes[5], 1);
+            assert_eq!(at(d23, 23).tt_sum, 315);
             let d24 = &f.days[&day("2026-11-24")];
             assert_eq!(d24.codes.keys().next().unwrap().0, "W3SVC1");
-            assert_eq!(d24.hours[0].tt_count, 0);
+            assert_eq!(at(d24, 0).tt_count, 0);
             let mut top = d23.top[&(500, Code::Value(19))].clone();
             top.uris
                 .merge(d24.top[&(500, Code::Value(19))].uris.clone());
@@ -709,7 +758,7 @@ nodate 00:00:01 - /x 10.0.0.2 200 0 0 5\r\n";
             let site = if site == "-" { "W3SVC1" } else { site };
             *want.entry((day, site.to_string(), codes)).or_default() += 1;
         }
-        let cfg = Arc::new(CollectConfig::new(UtcOffset::UTC, "W3SVC1".into()));
+        let cfg = Arc::new(CollectConfig::new(Zone::default(), "W3SVC1".into()));
         for chunk in [usize::MAX, 4096, 333] {
             let f = scan_bytes(
                 log.as_bytes(),
@@ -840,15 +889,15 @@ nodate 00:00:01 - /x 10.0.0.2 200 0 0 5\r\n";
         assert_eq!(f.days.len(), 1);
         let d = &f.days[&day("2026-11-24")];
         assert_eq!(d.requests(), 3);
-        assert_eq!(d.hours[8].requests(), 2);
-        assert_eq!(d.hours[9].requests(), 1);
+        assert_eq!(at(d, 8).requests(), 2);
+        assert_eq!(at(d, 9).requests(), 1);
     }
 
     #[test]
     fn lines_with_only_a_time_take_the_block_date() {
         let log = "09:00:00 /early 404\r\n#Date: 2026-11-23 22:00:00\r\n#Fields: time cs-uri-stem sc-status\r\n\
 22:00:00 /a 200\r\n23:59:59 /b 404\r\n00:00:01 /c 500\r\n";
-        let cfg = Arc::new(CollectConfig::new(UtcOffset::UTC, "-".into()));
+        let cfg = Arc::new(CollectConfig::new(Zone::default(), "-".into()));
         let f = scan_bytes(
             log.as_bytes(),
             &Header::None,
@@ -860,14 +909,11 @@ nodate 00:00:01 - /x 10.0.0.2 200 0 0 5\r\n";
         .finish();
         assert_eq!((f.time_only, f.dateless, f.undated), (3, 0, 0));
         assert_eq!(f.days[&day("2026-11-23")].requests(), 2);
-        assert_eq!(f.days[&day("2026-11-24")].hours[0].requests(), 1);
+        assert_eq!(at(&f.days[&day("2026-11-24")], 0).requests(), 1);
     }
 
     fn collect_plain(log: &[u8], format: crate::format::LineFormat, offset: &str) -> FileDays {
-        let cfg = Arc::new(CollectConfig::new(
-            UtcOffset::parse(offset).unwrap(),
-            "W3SVC5".into(),
-        ));
+        let cfg = Arc::new(CollectConfig::new(zone(offset), "W3SVC5".into()));
         crate::parse::plain::scan_plain_bytes(
             log,
             format,
@@ -886,13 +932,13 @@ nodate 00:00:01 - /x 10.0.0.2 200 0 0 5\r\n";
         let log = b"10.0.0.1 - - [23/Nov/2026:00:30:00 +0100] \"GET /a?x=1 HTTP/1.1\" 404 5\n";
         let f = collect_plain(log, LineFormat::Ncsa, "Z");
         let t = &f.days[&day("2026-11-22")];
-        assert_eq!(t.hours[23].classes[4], 1);
+        assert_eq!(at(t, 23).classes[4], 1);
         let top = &t.top[&(404, Code::NotLogged)];
         assert_eq!(&*top.uris.sorted()[0].value, "/a");
         assert_eq!(&*top.ips.sorted()[0].value, "10.0.0.1");
         assert_eq!(t.codes.keys().next().unwrap().0, "W3SVC5");
         let f = collect_plain(log, LineFormat::Ncsa, "+01:00");
-        assert_eq!(f.days[&day("2026-11-23")].hours[0].requests(), 1);
+        assert_eq!(at(&f.days[&day("2026-11-23")], 0).requests(), 1);
     }
 
     /// A native line has no offset: it lands on the day and hour it shows, at any offset.
@@ -903,8 +949,8 @@ nodate 00:00:01 - /x 10.0.0.2 200 0 0 5\r\n";
         for offset in ["Z", "+09:00", "-05:00"] {
             let f = collect_plain(log, LineFormat::Native, offset);
             let t = &f.days[&day("2026-11-23")];
-            assert_eq!(t.hours[8].requests(), 1, "{offset}");
-            assert_eq!(t.hours[8].tt_sum, 40);
+            assert_eq!(at(t, 8).requests(), 1, "{offset}");
+            assert_eq!(at(t, 8).tt_sum, 40);
             assert_eq!(f.tally.acct.requests, 1);
         }
     }

@@ -2,15 +2,17 @@
 //! and time-taken, bounded top URIs and client IPs per error code, FTP commands, HTTP.sys
 //! refusals by reason and application pool), and the sink that
 //! collects it from requests. The history keeps it; the report writes it.
+//! Hours are the local day's clock hours with their offset ([`LocalHour`]): 23, 24 or 25
+//! of them.
 
 pub mod collector;
 pub mod topn;
 
 use std::borrow::Cow;
 use std::collections::btree_map::Entry;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use crate::days::Day;
+use crate::days::{Day, LocalHour, Zone};
 use crate::format::codepage;
 use crate::service::Service;
 use crate::summary::httperr::{merge_reasons, ReasonCounts};
@@ -220,29 +222,18 @@ pub fn kept_text<'a>(
 }
 
 /// Everything the reports need about one service (or one file) on one day.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DayTally {
     /// Requests per site (`W3SVC1` or the `s-sitename`) and status triple.
     pub codes: BTreeMap<(String, Codes), u64>,
-    pub hours: Vec<HourStats>,
+    /// Per clock hour that had requests.
+    pub hours: BTreeMap<LocalHour, HourStats>,
     pub top: BTreeMap<ErrorKey, TopPair>,
     /// FTP only: requests per command (`cs-method`, session prefix stripped) and triple.
     pub ftp_commands: BTreeMap<(String, Codes), u64>,
     /// HTTPERR only: requests per status, `s-reason` and (for 503s) `s-queuename`, as
     /// `summary` counts them.
     pub httperr: ReasonCounts,
-}
-
-impl Default for DayTally {
-    fn default() -> DayTally {
-        DayTally {
-            codes: BTreeMap::new(),
-            hours: vec![HourStats::default(); 24],
-            top: BTreeMap::new(),
-            ftp_commands: BTreeMap::new(),
-            httperr: ReasonCounts::new(),
-        }
-    }
 }
 
 impl DayTally {
@@ -256,15 +247,15 @@ impl DayTally {
             && self.ftp_commands.is_empty()
             && self.httperr.is_empty()
             && self.top.is_empty()
-            && self.hours.iter().all(|h| h.requests() == 0)
+            && self.hours.values().all(|h| h.requests() == 0)
     }
 
     pub fn merge(&mut self, other: DayTally) {
         for (k, v) in other.codes {
             *self.codes.entry(k).or_insert(0) += v;
         }
-        for (a, b) in self.hours.iter_mut().zip(&other.hours) {
-            a.merge(b);
+        for (k, h) in &other.hours {
+            self.hours.entry(*k).or_default().merge(h);
         }
         for (k, pair) in other.top {
             self.top.entry(k).or_default().merge(pair);
@@ -323,6 +314,8 @@ pub struct ReportDay {
     /// With a history: (day, requests, error requests (4xx+5xx), 5xx) of up to 30 days
     /// before and including this one, for the page's trend chart.
     pub trend: Vec<(Day, u64, u64, u64)>,
+    /// The zone the day and its hours are in.
+    pub zone: Zone,
 }
 
 impl ReportDay {
@@ -348,6 +341,32 @@ impl ReportDay {
 
     pub fn requests(&self) -> u64 {
         self.parts.values().map(DayTally::requests).sum()
+    }
+
+    /// The hours the day's tables list, in order: every clock hour of the day in its
+    /// zone (23, 24 or 25), and any hour the tallies hold at another offset (a day
+    /// counted at a fixed offset before its history moved to a zone), which then stands
+    /// for the zone's hour of the same clock hour when that one is empty.
+    pub fn hour_rows(&self) -> Vec<LocalHour> {
+        let zone_hours = self.zone.day_hours(self.day);
+        let held: BTreeSet<LocalHour> = self
+            .parts
+            .values()
+            .flat_map(|t| t.hours.iter())
+            .filter(|(_, h)| h.requests() > 0)
+            .map(|(k, _)| *k)
+            .collect();
+        let foreign: BTreeSet<u8> = held
+            .iter()
+            .filter(|k| !zone_hours.contains(k))
+            .map(|k| k.hour)
+            .collect();
+        let mut rows: BTreeSet<LocalHour> = zone_hours
+            .into_iter()
+            .filter(|k| held.contains(k) || !foreign.contains(&k.hour))
+            .collect();
+        rows.extend(held);
+        rows.into_iter().collect()
     }
 
     /// The failed FTP logins (530, every substatus): (by client IP, by user name).

@@ -10,7 +10,7 @@ use rusqlite::{params, Row};
 
 use super::{code_from_sql, code_to_sql, codes_of_row, hist_parse, hist_text, HistoryError, Tx, R};
 use crate::collect::{DayTally, ErrorKey, HourStats, TopN, TopPair};
-use crate::days::{day_text, Day};
+use crate::days::{day_text, Day, LocalHour, UtcOffset};
 use crate::summary::httperr::{ReasonCounts, ReasonKey};
 use crate::tally::{Codes, KeyHasher};
 
@@ -94,6 +94,23 @@ pub(super) fn hour_of_row(r: &Row<'_>, first: usize) -> rusqlite::Result<HourSta
         tt_sum: r.get::<_, i64>(first + 7)? as u64,
         hist: hist_parse(r.get_ref(first + 8)?.as_str()?),
     })
+}
+
+/// The clock hour of an `hours` row from column `first` on: hour, utc_offset. An hour out
+/// of range (never written so) is read into the nearest hour, an offset that is not one
+/// as UTC.
+pub(super) fn local_hour_of_row(r: &Row<'_>, first: usize) -> rusqlite::Result<LocalHour> {
+    Ok(local_hour_and_own(r, first)?.0)
+}
+
+/// [`local_hour_of_row`], and whether the row is exactly that hour's (its own row).
+fn local_hour_and_own(r: &Row<'_>, first: usize) -> rusqlite::Result<(LocalHour, bool)> {
+    let hour = r.get::<_, i64>(first)?;
+    let offset_text = r.get_ref(first + 1)?.as_str()?;
+    let offset = UtcOffset::parse(offset_text).unwrap_or_default();
+    let key = LocalHour::at(hour.clamp(0, 23) as u8, offset);
+    let own = (0..24).contains(&hour) && key.offset_text() == offset_text;
+    Ok((key, own))
 }
 
 impl Tx<'_, '_> {
@@ -243,38 +260,43 @@ impl Tx<'_, '_> {
         Ok(stored.into_iter().map(|(k, (_, n))| (k, n)).collect())
     }
 
-    /// Adds the hours that had requests to their rows; returns the day's 24 hours after
-    /// the add.
-    fn add_hours(&self, id: i64, day: &str, add: &[HourStats]) -> R<Vec<HourStats>> {
+    /// Adds the hours that had requests to their rows (a clock hour and the offset in
+    /// force); returns the day's hours after the add.
+    fn add_hours(
+        &self,
+        id: i64,
+        day: &str,
+        add: &BTreeMap<LocalHour, HourStats>,
+    ) -> R<BTreeMap<LocalHour, HourStats>> {
         // The day's hours as a read of the day builds them (each row merged into an empty
         // hour), and each hour's own row, which the additions go to.
-        let mut hours = vec![HourStats::default(); 24];
-        let mut own: Vec<Option<HourStats>> = vec![None; 24];
-        let sql = "SELECT hour, other, c1xx, c2xx, c3xx, c4xx, c5xx, tt_count, tt_sum, tt_hist FROM hours WHERE file_id = ?1 AND day = ?2";
+        let mut hours: BTreeMap<LocalHour, HourStats> = BTreeMap::new();
+        let mut own: BTreeMap<LocalHour, HourStats> = BTreeMap::new();
+        let sql = "SELECT hour, utc_offset, other, c1xx, c2xx, c3xx, c4xx, c5xx, tt_count, tt_sum, tt_hist FROM hours WHERE file_id = ?1 AND day = ?2";
         self.each_row(sql, id, day, |r| {
-            let get = || -> rusqlite::Result<_> { Ok((r.get::<_, i64>(0)?, hour_of_row(r, 1)?)) };
-            let (hour, h) = get().map_err(|e| self.e(e))?;
-            // An hour out of range (never written so) is read as a read of the day reads
-            // it, into the nearest hour, but is no hour's own row.
-            let slot = hour.clamp(0, 23) as usize;
-            hours[slot].merge(&h);
-            if usize::try_from(hour).is_ok_and(|h| h == slot) {
-                own[slot] = Some(h);
+            let get =
+                || -> rusqlite::Result<_> { Ok((local_hour_and_own(r, 0)?, hour_of_row(r, 2)?)) };
+            let ((key, is_own), h) = get().map_err(|e| self.e(e))?;
+            // A row that is not exactly its hour's (never written so) is read as a read
+            // of the day reads it, but is no hour's own row.
+            hours.entry(key).or_default().merge(&h);
+            if is_own {
+                own.insert(key, h);
             }
             Ok(())
         })?;
-        for (hour, h) in add.iter().enumerate().take(24) {
+        for (key, h) in add {
             if h.requests() == 0 {
                 continue;
             }
-            let sql = if own[hour].is_some() {
-                "UPDATE hours SET other = ?4, c1xx = ?5, c2xx = ?6, c3xx = ?7, c4xx = ?8, c5xx = ?9, tt_count = ?10, tt_sum = ?11, tt_hist = ?12 WHERE file_id = ?1 AND day = ?2 AND hour = ?3"
+            let sql = if own.contains_key(key) {
+                "UPDATE hours SET other = ?5, c1xx = ?6, c2xx = ?7, c3xx = ?8, c4xx = ?9, c5xx = ?10, tt_count = ?11, tt_sum = ?12, tt_hist = ?13 WHERE file_id = ?1 AND day = ?2 AND hour = ?3 AND utc_offset = ?4"
             } else {
-                "INSERT INTO hours(file_id, day, hour, other, c1xx, c2xx, c3xx, c4xx, c5xx, tt_count, tt_sum, tt_hist) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+                "INSERT INTO hours(file_id, day, hour, utc_offset, other, c1xx, c2xx, c3xx, c4xx, c5xx, tt_count, tt_sum, tt_hist) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
             };
-            let mut sum = own[hour].take().unwrap_or_default();
+            let mut sum = own.remove(key).unwrap_or_default();
             sum.merge(h);
-            hours[hour].merge(h);
+            hours.entry(*key).or_default().merge(h);
             let c = sum.classes.map(|v| v as i64);
             self.tx
                 .prepare_cached(sql)
@@ -282,7 +304,8 @@ impl Tx<'_, '_> {
                     st.execute(params![
                         id,
                         day,
-                        hour as i64,
+                        i64::from(key.hour),
+                        key.offset_text(),
                         c[0],
                         c[1],
                         c[2],
@@ -430,6 +453,9 @@ mod tests {
     use crate::service::Service;
     use crate::tally::Code;
 
+    /// Hour 23 at UTC.
+    const H23: LocalHour = LocalHour::at(23, UtcOffset::UTC);
+
     /// One run's tallies, from a seeded generator: three sites, a few dozen triples, hours
     /// with time-taken, FTP commands, and top lists that overflow their capacity (so they
     /// have a floor) in some runs and stay exact in others.
@@ -456,7 +482,10 @@ mod tests {
             };
             let site = format!("W3SVC{}", (r >> 20) % 3 + 1);
             *t.codes.entry((site, codes)).or_insert(0) += 1;
-            let h = &mut t.hours[((r >> 24) % 24) as usize];
+            let h = t
+                .hours
+                .entry(LocalHour::at(((r >> 24) % 24) as u8, UtcOffset::UTC))
+                .or_default();
             h.classes[(status / 100) as usize] += 1;
             if r & 0x10000 != 0 {
                 h.tt_count += 1;
@@ -710,7 +739,7 @@ mod tests {
             q.add_file_day(id, day, run_tally(41, 30)).unwrap();
             for sql in [
                 "INSERT INTO codes(file_id, day, site, status, substatus, win32_status, count) SELECT file_id, day, site, status, substatus, win32_status, 5 FROM codes LIMIT 1",
-                "INSERT INTO hours(file_id, day, hour, other, c1xx, c2xx, c3xx, c4xx, c5xx, tt_count, tt_sum, tt_hist) VALUES (?1, '2026-11-23', 30, 0, 0, 7, 0, 0, 0, 0, 0, '')",
+                "INSERT INTO hours(file_id, day, hour, utc_offset, other, c1xx, c2xx, c3xx, c4xx, c5xx, tt_count, tt_sum, tt_hist) VALUES (?1, '2026-11-23', 30, '+00:00', 0, 0, 7, 0, 0, 0, 0, 0, '')",
                 "INSERT INTO top_lists(file_id, day, status, substatus, kind, counted, floor, entries) VALUES (?1, '2026-11-23', 404, 0, 'referer', 3, 0, '[[\"x\",3,0]]')",
                 "INSERT INTO top_lists(file_id, day, status, substatus, kind, counted, floor, entries) SELECT file_id, day, status, substatus, kind, 2, 0, '[[\"/p1\",2,0],[\"/extra\",1,0]]' FROM top_lists WHERE status = 404 AND kind = 'uri' LIMIT 1",
                 "INSERT INTO httperr(file_id, day, status, reason, queue, count) SELECT file_id, day, status, reason, queue, 4 FROM httperr LIMIT 1",
@@ -723,7 +752,7 @@ mod tests {
                 assert_eq!(n.unwrap(), 1, "{sql}");
             }
             let mut add = run_tally(43, 30);
-            add.hours[23].classes[2] += 11;
+            add.hours.entry(H23).or_default().classes[2] += 11;
             let holds = q.add_file_day(id, day, add).unwrap();
             let read = q.load_day(day).unwrap();
             assert_eq!(read.len(), 1);
@@ -746,7 +775,7 @@ mod tests {
                     |r| r.get(0),
                 )
                 .unwrap();
-            assert_eq!(holds.hours[23].classes[2], own_23 as u64 + 7);
+            assert_eq!(holds.hours[&H23].classes[2], own_23 as u64 + 7);
             let lists: i64 =
                 q.tx.query_row(
                     "SELECT count(*) FROM top_lists WHERE status = 404 AND substatus = 0 AND kind = 'uri'",

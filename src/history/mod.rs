@@ -13,7 +13,7 @@ use rusqlite::config::DbConfig;
 use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};
 
 use crate::collect::{DayTally, TopN, TopPair, BUCKETS};
-use crate::days::{date_of, day_of, day_text, Day};
+use crate::days::{date_of, day_of, day_text, Day, UtcOffset, Zone};
 use crate::service::Service;
 use crate::summary::httperr::{merge_reasons, ReasonKey};
 use crate::tally::{Accounting, Code, Codes};
@@ -54,11 +54,13 @@ pub enum HistoryError {
         /// How long it was allowed to wait (`--wait`).
         wait: Duration,
     },
-    #[error("{path}: this history keeps days at UTC offset {kept}, not {asked}: give --utc-offset {kept}, or another --db")]
-    Offset {
+    #[error("{path}: this history keeps days {kept}, not {asked}: {advice}")]
+    Zone {
         path: PathBuf,
+        /// `at UTC offset +01:00` or `in time zone Europe/Oslo`.
         kept: String,
         asked: String,
+        advice: String,
     },
     #[error("{path}: {detail}")]
     Sqlite { path: PathBuf, detail: String },
@@ -396,40 +398,66 @@ impl Tx<'_, '_> {
         err_of(self.path, Duration::ZERO, e)
     }
 
-    /// Checks that the history keeps days at `offset` (set on the first run).
-    pub fn check_offset(&self, offset: &str) -> R<()> {
-        let kept: Option<String> = self
-            .tx
-            .query_row(
-                "SELECT value FROM settings WHERE key = 'utc_offset'",
-                [],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(|e| self.e(e))?;
-        match kept {
-            Some(k) if k != offset => Err(HistoryError::Offset {
-                path: self.path.to_path_buf(),
-                kept: k,
-                asked: offset.to_string(),
-            }),
-            Some(_) => Ok(()),
-            None => self
-                .tx
+    /// Checks that the history keeps days in `zone` (set on the first run). With
+    /// `move_to_zone`, a history kept at a fixed offset moves to `zone`, a named zone,
+    /// once: the days already counted stay as they were counted, lines read from now on
+    /// go by the zone. Returns the offset it moved from, if it moved.
+    pub fn check_zone(&self, zone: &Zone, move_to_zone: bool, now: &str) -> R<Option<String>> {
+        let set = |key: &str, value: &str| {
+            self.tx
                 .execute(
-                    "INSERT INTO settings(key, value) VALUES ('utc_offset', ?1)",
-                    [offset],
+                    "INSERT OR REPLACE INTO settings(key, value) VALUES (?1, ?2)",
+                    [key, value],
                 )
                 .map(drop)
-                .map_err(|e| self.e(e)),
+                .map_err(|e| self.e(e))
+        };
+        let kept = match self.zone()? {
+            None => return set("time_zone", zone.name()).map(|()| None),
+            Some(k) if k == zone.name() => return Ok(None),
+            Some(k) => k,
+        };
+        let kept_fixed = UtcOffset::parse(&kept).is_ok();
+        if move_to_zone && kept_fixed && !zone.is_fixed() {
+            set("time_zone", zone.name())?;
+            set(
+                "moved_to_zone",
+                &format!("{now}: from {kept} to {}", zone.name()),
+            )?;
+            return Ok(Some(kept));
         }
+        let describe = |name: &str, fixed: bool| {
+            if fixed {
+                format!("at UTC offset {name}")
+            } else {
+                format!("in time zone {name}")
+            }
+        };
+        let advice = match (kept_fixed, zone.is_fixed()) {
+            (true, false) => format!(
+                "give --utc-offset {kept}, or move the history to {} once with --move-to-zone (the days already counted stay as they were counted, at {kept}; see the README)",
+                zone.name()
+            ),
+            (true, true) => format!("give --utc-offset {kept}, or another --db"),
+            (false, _) if move_to_zone => format!(
+                "give --tz {kept}, or another --db (a history moves to a zone once, from a fixed offset)"
+            ),
+            (false, _) => format!("give --tz {kept}, or another --db"),
+        };
+        Err(HistoryError::Zone {
+            path: self.path.to_path_buf(),
+            kept: describe(&kept, kept_fixed),
+            asked: describe(zone.name(), zone.is_fixed()),
+            advice,
+        })
     }
 
-    /// The offset the history keeps days at, if set.
-    pub fn offset(&self) -> R<Option<String>> {
+    /// The zone the history keeps days in, if set: an IANA name, or a fixed offset
+    /// (`+09:00`, what every history made before zones keeps).
+    pub fn zone(&self) -> R<Option<String>> {
         self.tx
             .query_row(
-                "SELECT value FROM settings WHERE key = 'utc_offset'",
+                "SELECT value FROM settings WHERE key = 'time_zone'",
                 [],
                 |r| r.get(0),
             )
@@ -573,26 +601,24 @@ impl Tx<'_, '_> {
                 .entry((site, k))
                 .or_insert(0) += n;
         }
-        let sql = format!("SELECT f.service, h.hour, h.other, h.c1xx, h.c2xx, h.c3xx, h.c4xx, h.c5xx, h.tt_count, h.tt_sum, h.tt_hist FROM hours h JOIN files f ON f.id = h.file_id WHERE {}", prefixed(cond, "h"));
+        let sql = format!("SELECT f.service, h.hour, h.utc_offset, h.other, h.c1xx, h.c2xx, h.c3xx, h.c4xx, h.c5xx, h.tt_count, h.tt_sum, h.tt_hist FROM hours h JOIN files f ON f.id = h.file_id WHERE {}", prefixed(cond, "h"));
         let mut st = self.tx.prepare(&sql).map_err(|e| self.e(e))?;
         let mut rows = st.query(args.clone()).map_err(|e| self.e(e))?;
         while let Some(r) = rows.next().map_err(|e| self.e(e))? {
             let get = || -> rusqlite::Result<_> {
                 Ok((
                     r.get::<_, String>(0)?,
-                    r.get::<_, i64>(1)?,
-                    file_day::hour_of_row(r, 2)?,
+                    file_day::local_hour_of_row(r, 1)?,
+                    file_day::hour_of_row(r, 3)?,
                 ))
             };
             let (svc, hour, h) = get().map_err(|e| self.e(e))?;
-            if let Some(slot) = out
-                .entry(service_of(&svc))
+            out.entry(service_of(&svc))
                 .or_default()
                 .hours
-                .get_mut(hour.clamp(0, 23) as usize)
-            {
-                slot.merge(&h);
-            }
+                .entry(hour)
+                .or_default()
+                .merge(&h);
         }
         drop(rows);
         let sql = format!("SELECT f.service, t.file_id, t.status, t.substatus, t.kind, t.counted, t.floor, t.entries FROM top_lists t JOIN files f ON f.id = t.file_id WHERE {} ORDER BY t.file_id, t.day", prefixed(cond, "t"));
@@ -634,8 +660,8 @@ impl Tx<'_, '_> {
             for (k, n) in t.codes {
                 *day.codes.entry(k).or_insert(0) += n;
             }
-            for (a, b) in day.hours.iter_mut().zip(&t.hours) {
-                a.merge(b);
+            for (k, h) in &t.hours {
+                day.hours.entry(*k).or_default().merge(h);
             }
             for (k, n) in t.ftp_commands {
                 *day.ftp_commands.entry(k).or_insert(0) += n;

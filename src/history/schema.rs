@@ -156,6 +156,38 @@ CREATE TABLE httperr (
 );
 CREATE INDEX httperr_day ON httperr(day, file_id);
 ",
+    // 6 -> 7: time zones with daylight saving. A history keeps its zone (`time_zone`: an
+    // IANA name such as `Europe/Oslo`, or a fixed offset `+09:00`, which every older
+    // history has under `utc_offset`), and each hour row the UTC offset in force, so
+    // the hour the clocks repeat in autumn is two rows (`02` at `+02:00` and `+01:00`).
+    // Rows of older versions were counted at the history's offset.
+    "
+CREATE TABLE hours_v7 (
+    file_id    INTEGER NOT NULL REFERENCES files(id),
+    day        TEXT NOT NULL,
+    hour       INTEGER NOT NULL,
+    utc_offset TEXT NOT NULL,
+    other      INTEGER NOT NULL,
+    c1xx       INTEGER NOT NULL,
+    c2xx       INTEGER NOT NULL,
+    c3xx       INTEGER NOT NULL,
+    c4xx       INTEGER NOT NULL,
+    c5xx       INTEGER NOT NULL,
+    tt_count   INTEGER NOT NULL,
+    tt_sum     INTEGER NOT NULL,
+    tt_hist    TEXT NOT NULL,
+    PRIMARY KEY (file_id, day, hour, utc_offset)
+);
+INSERT INTO hours_v7(file_id, day, hour, utc_offset, other, c1xx, c2xx, c3xx, c4xx, c5xx, tt_count, tt_sum, tt_hist)
+SELECT file_id, day, hour,
+       coalesce((SELECT value FROM settings WHERE key = 'utc_offset'), '+00:00'),
+       other, c1xx, c2xx, c3xx, c4xx, c5xx, tt_count, tt_sum, tt_hist
+FROM hours;
+DROP TABLE hours;
+ALTER TABLE hours_v7 RENAME TO hours;
+CREATE INDEX hours_day ON hours(day, file_id);
+UPDATE settings SET key = 'time_zone' WHERE key = 'utc_offset';
+",
 ];
 
 /// The version this build writes.

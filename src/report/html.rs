@@ -10,7 +10,7 @@ use std::fmt::Write;
 
 use crate::catalogue::{Catalogue, Lang};
 use crate::collect::{topn, HourStats, ReportDay};
-use crate::days::day_text;
+use crate::days::{day_text, LocalHour};
 use crate::service::Service;
 use crate::summary::httperr;
 use crate::summary::{code_text, Summary};
@@ -63,14 +63,21 @@ pub fn page(day: &ReportDay, summary: &Summary, lang: Lang) -> String {
     let mut h = String::new();
     let date = day_text(day.day);
     let services = day.by_service();
-    let mut hours = vec![HourStats::default(); 24];
+    // The day's clock hours in order, all services together.
+    let mut hours: Vec<(LocalHour, HourStats)> = day
+        .hour_rows()
+        .into_iter()
+        .map(|k| (k, HourStats::default()))
+        .collect();
     for t in services.values() {
-        for (a, b) in hours.iter_mut().zip(&t.hours) {
-            a.merge(b);
+        for (k, hs) in hours.iter_mut() {
+            if let Some(b) = t.hours.get(k) {
+                hs.merge(b);
+            }
         }
     }
     let mut classes = [0u64; 6];
-    for hs in &hours {
+    for (_, hs) in &hours {
         for (a, b) in classes.iter_mut().zip(hs.classes) {
             *a += b;
         }
@@ -98,6 +105,11 @@ pub fn page(day: &ReportDay, summary: &Summary, lang: Lang) -> String {
     if !servers.is_empty() {
         let _ = write!(h, " &middot; servers: {}", escape(&servers.join(", ")));
     }
+    let _ = write!(
+        h,
+        " &middot; <span id=\"time-zone\">days and hours in {}</span>",
+        escape(&day.zone.label())
+    );
     h.push_str(" &middot; made by iislog</div>\n");
     if total == 0 {
         // A day no log holds a line for is not a quiet day: said first, in red.
@@ -106,6 +118,13 @@ pub fn page(day: &ReportDay, summary: &Summary, lang: Lang) -> String {
             "<p id=\"no-logs\" style=\"color:#b00020;font-weight:bold\">No log holds a line for {date}: \
 the logs of this day are missing (not written, moved, or not yet copied). This is not a day \
 without requests.</p>"
+        );
+    }
+    if let Some(note) = clock_change(&hours) {
+        let _ = writeln!(
+            h,
+            "<p class=\"sub\" id=\"clock-change\">{}</p>",
+            escape(&note)
         );
     }
 
@@ -140,12 +159,14 @@ without requests.</p>"
             COLORS[c], CLASS_NAMES[c]
         );
     }
-    h.push_str("</div>\n<table id=\"by-hour\"><tr><th>hour</th><th class=\"n\">requests</th><th class=\"n\">2xx</th><th class=\"n\">3xx</th><th class=\"n\">4xx</th><th class=\"n\">5xx</th><th class=\"n\">mean ms</th><th class=\"n\">p95 ms</th></tr>\n");
-    for (i, hs) in hours.iter().enumerate() {
+    h.push_str("</div>\n<table id=\"by-hour\"><tr><th>hour</th><th>UTC offset</th><th class=\"n\">requests</th><th class=\"n\">2xx</th><th class=\"n\">3xx</th><th class=\"n\">4xx</th><th class=\"n\">5xx</th><th class=\"n\">mean ms</th><th class=\"n\">p95 ms</th></tr>\n");
+    for (k, hs) in &hours {
         let f = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.1}"));
         let _ = writeln!(
             h,
-            "<tr><td>{i:02}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            k.hour_text(),
+            k.offset_text(),
             hs.requests(),
             hs.classes[2],
             hs.classes[3],
@@ -312,19 +333,44 @@ fn httperr_section(day: &ReportDay, lang: Lang) -> String {
     h
 }
 
-fn hour_chart(hours: &[HourStats]) -> String {
+/// On a day whose clocks changed, what happened: "This day has 25 hours: ...".
+fn clock_change(hours: &[(LocalHour, HourStats)]) -> Option<String> {
+    let (first, last) = (hours.first()?.0, hours.last()?.0);
+    if first.offset == last.offset && hours.iter().all(|(k, _)| k.offset == first.offset) {
+        return None;
+    }
+    let n = hours.len();
+    let mut repeated: Vec<String> = Vec::new();
+    for (i, (k, _)) in hours.iter().enumerate() {
+        if hours[..i].iter().any(|(p, _)| p.hour == k.hour) {
+            repeated.push(format!("{} came twice", k.hour_text()));
+        }
+    }
+    let how = if repeated.is_empty() {
+        "the clocks went forward".to_string()
+    } else {
+        format!("the clocks went back, {}", repeated.join(", "))
+    };
+    Some(format!(
+        "This day has {n} hours: {how} (UTC {} to {}); each hour is shown with its UTC offset.",
+        first.offset_text(),
+        last.offset_text()
+    ))
+}
+
+fn hour_chart(hours: &[(LocalHour, HourStats)]) -> String {
     let (w, ht, left, bottom) = (960.0, 260.0, 56.0, 24.0);
     // Whole-number grid lines: four steps of a round size.
     let peak = hours
         .iter()
-        .map(HourStats::requests)
+        .map(|(_, h)| h.requests())
         .max()
         .unwrap_or(0)
         .max(1);
     let step = peak.div_ceil(4);
     let max = step * 4;
     let scale = (ht - bottom - 10.0) / max as f64;
-    let bw = (w - left - 10.0) / 24.0;
+    let bw = (w - left - 10.0) / hours.len().max(1) as f64;
     let mut s = format!(
         "<svg width=\"{w}\" height=\"{ht}\" viewBox=\"0 0 {w} {ht}\" role=\"img\" aria-label=\"requests per hour\">"
     );
@@ -340,8 +386,9 @@ fn hour_chart(hours: &[HourStats]) -> String {
             step * i
         );
     }
-    for (i, hs) in hours.iter().enumerate() {
+    for (i, (k, hs)) in hours.iter().enumerate() {
         let x = left + i as f64 * bw;
+        let label = k.hour_text();
         let mut y = ht - bottom;
         for &c in &STACK {
             let n = hs.classes[c];
@@ -352,16 +399,17 @@ fn hour_chart(hours: &[HourStats]) -> String {
             y -= hh;
             let _ = write!(
                 s,
-                "<rect x=\"{:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{hh:.1}\" fill=\"{}\"><title>{i:02}h {}: {n}</title></rect>",
+                "<rect x=\"{:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{hh:.1}\" fill=\"{}\"><title>{label}h ({}) {}: {n}</title></rect>",
                 x + 2.0,
                 bw - 4.0,
                 COLORS[c],
+                k.offset_text(),
                 CLASS_NAMES[c]
             );
         }
         let _ = write!(
             s,
-            "<text x=\"{:.1}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\">{i:02}</text>",
+            "<text x=\"{:.1}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\">{label}</text>",
             x + bw / 2.0,
             ht - 8.0
         );

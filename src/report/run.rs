@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use crate::catalogue::Lang;
 use crate::collect::collector::{CollectConfig, Collector, FileDays};
 use crate::collect::ReportDay;
-use crate::days::{day_text, may_hold, Day, DayRange, UtcOffset};
+use crate::days::{day_text, may_hold, Day, DayRange, UtcOffset, Zone};
 use crate::error::{Error, Problem};
 use crate::format::w3c::FieldMap;
 use crate::format::LineFormat;
@@ -34,7 +34,10 @@ pub struct ReportOptions {
     pub out: PathBuf,
     /// The days to report; `None` with a history: every day this run touched.
     pub range: Option<DayRange>,
-    pub offset: UtcOffset,
+    /// The zone of the days and hours: a fixed offset, or an IANA zone.
+    pub zone: Zone,
+    /// Move a history kept at a fixed offset to `zone` (once; `--move-to-zone`).
+    pub move_to_zone: bool,
     pub db: Option<PathBuf>,
     pub rules: Vec<Rule>,
     pub lang: Lang,
@@ -85,6 +88,8 @@ pub struct ReportOutcome {
     /// The folder written for the one asked day when no log holds a line for it: only
     /// its report.html, which says so.
     pub empty_page: Option<PathBuf>,
+    /// The fixed offset the history kept before this run moved it to the zone.
+    pub moved_from: Option<String>,
     pub elapsed: Duration,
 }
 
@@ -104,7 +109,7 @@ fn collect_config(opts: &ReportOptions, file: &LogFile) -> CollectConfig {
         httperr: file.service == Service::HttpErr,
         client_ip_field: opts.client_ip_field.as_deref().map(Into::into),
         codepage: opts.codepage,
-        ..CollectConfig::new(opts.offset, default_site(file))
+        ..CollectConfig::new(opts.zone.clone(), default_site(file))
     }
 }
 
@@ -218,6 +223,7 @@ fn stateless(opts: &ReportOptions) -> Result<ReportOutcome, ReportError> {
                         days.entry(d)
                             .or_insert_with(|| ReportDay {
                                 day: d,
+                                zone: opts.zone.clone(),
                                 ..ReportDay::default()
                             })
                             .parts
@@ -289,6 +295,7 @@ fn no_lines_page(
     let rd = ReportDay {
         day,
         trend,
+        zone: opts.zone.clone(),
         ..ReportDay::default()
     };
     write::write_no_lines_day(&opts.out, &rd, opts.lang).map_err(|source| ReportError::Write {
@@ -552,7 +559,6 @@ fn incremental(opts: &ReportOptions, db: &Path) -> Result<ReportOutcome, ReportE
         passed,
         ..ReportOutcome::default()
     };
-    let offset_text = opts.offset.text();
     let mut touched: BTreeSet<Day> = BTreeSet::new();
     let mut earliest = EarliestDay::default();
     let asked: BTreeSet<Day>;
@@ -565,7 +571,7 @@ fn incremental(opts: &ReportOptions, db: &Path) -> Result<ReportOutcome, ReportE
             tx: &tx,
             path: &path,
         };
-        q.check_offset(&offset_text)?;
+        out.moved_from = q.check_zone(&opts.zone, opts.move_to_zone, &now)?;
         let mut states = Vec::with_capacity(found.files.len());
         for f in &found.files {
             states.push(q.file_state(&key_of(&f.path))?);
@@ -823,6 +829,7 @@ fn report_day(
             .map(|(s, t)| ((String::new(), s), t))
             .collect(),
         trend: q.trend(d)?,
+        zone: opts.zone.clone(),
     };
     if asked.contains(&d) && !opts.rules.is_empty() {
         let baseline = q.baseline(d)?;
@@ -879,7 +886,7 @@ pub fn merge_histories(
 ) -> Result<(DaysWritten, Vec<DayRange>), ReportError> {
     // Only the days that hold lines: a range may span centuries.
     let mut days: BTreeMap<Day, ReportDay> = BTreeMap::new();
-    let mut offsets = BTreeSet::new();
+    let mut zones = BTreeSet::new();
     for (server, db) in dbs {
         if !db.is_file() {
             return Err(ReportError::Usage(format!(
@@ -889,14 +896,15 @@ pub fn merge_histories(
         }
         let mut store = Store::open(db, wait)?;
         store_read(&mut store, |q| {
-            if let Some(o) = q.offset()? {
-                offsets.insert(o);
+            if let Some(z) = q.zone()? {
+                zones.insert(z);
             }
             for d in q.days_between(range.first, range.last)? {
                 let rd = days.entry(d).or_insert_with(|| ReportDay {
                     day: d,
                     ..ReportDay::default()
                 });
+                // The zone is set below, once the histories agree on it.
                 for (service, t) in q.load_day(d)? {
                     rd.parts
                         .entry((server.clone(), service))
@@ -907,11 +915,22 @@ pub fn merge_histories(
             Ok(())
         })?;
     }
-    if offsets.len() > 1 {
+    if zones.len() > 1 {
         return Err(ReportError::Usage(format!(
-            "the histories keep days at different UTC offsets ({}); their days cannot be added",
-            offsets.into_iter().collect::<Vec<_>>().join(", ")
+            "the histories keep days in different time zones or UTC offsets ({}); their days cannot be added",
+            zones.into_iter().collect::<Vec<_>>().join(", ")
         )));
+    }
+    if let Some(name) = zones.first() {
+        let zone = match UtcOffset::parse(name) {
+            Ok(o) => Zone::fixed(o),
+            Err(_) => Zone::named(name).map_err(|e| {
+                ReportError::Usage(format!("the histories keep days in {name}: {e}"))
+            })?,
+        };
+        for rd in days.values_mut() {
+            rd.zone = zone.clone();
+        }
     }
     let mut written = Vec::new();
     for rd in days.values() {

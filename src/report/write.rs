@@ -16,7 +16,7 @@ use chrono::Datelike;
 use rayon::prelude::*;
 
 use crate::catalogue::{Catalogue, Lang};
-use crate::collect::{topn, ReportDay};
+use crate::collect::{topn, HourStats, ReportDay};
 use crate::days::{date_of, day_text, Day};
 use crate::output::{self, safe_cell, xlsx, Format, WriteOptions};
 use crate::report::{html, triage};
@@ -63,7 +63,9 @@ fn fmt_opt(v: Option<f64>) -> String {
     v.map_or(String::new(), |v| format!("{v:.1}"))
 }
 
-/// `by-hour.csv`: hour x service.
+/// `by-hour.csv`: clock hour x service, in the day's order: 24 hours, or 23 or 25 on the
+/// days the clocks change (the repeated hour twice, told apart by `utc_offset`); each row
+/// says its offset and the zone.
 pub fn by_hour_csv(day: &ReportDay) -> io::Result<Vec<u8>> {
     let mut buf = Vec::new();
     let mut w = csv_writer(&mut buf);
@@ -77,13 +79,17 @@ pub fn by_hour_csv(day: &ReportDay) -> io::Result<Vec<u8>> {
         "5xx",
         "time_taken_mean_ms",
         "time_taken_p95_ms",
+        "utc_offset",
+        "time_zone",
     ])?;
     let services = day.by_service();
-    for hour in 0..24 {
+    let zone = day.zone.label();
+    let none = HourStats::default();
+    for hour in day.hour_rows() {
         for (service, t) in &services {
-            let h = &t.hours[hour];
+            let h = t.hours.get(&hour).unwrap_or(&none);
             w.write_record([
-                format!("{hour:02}"),
+                hour.hour_text(),
                 service.name().to_string(),
                 h.requests().to_string(),
                 h.classes[2].to_string(),
@@ -92,6 +98,8 @@ pub fn by_hour_csv(day: &ReportDay) -> io::Result<Vec<u8>> {
                 h.classes[5].to_string(),
                 fmt_opt(h.mean_ms()),
                 fmt_opt(h.p95_ms()),
+                hour.offset_text(),
+                zone.clone(),
             ])?;
         }
     }
