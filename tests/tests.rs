@@ -44,6 +44,10 @@ mod report_files;
 // Workbooks (summary and report.xlsx) read back with openpyxl and compared with the CSVs.
 mod xlsx;
 
+// `report` in time zones with daylight saving: 23- and 25-hour days, --local, the move
+// of a history from a fixed offset to a zone.
+mod zones;
+
 // The layout of src/: stages in order, no module importing a later stage.
 mod layout;
 

@@ -352,7 +352,7 @@ fn clock_change(hours: &[(LocalHour, HourStats)]) -> Option<String> {
         format!("the clocks went back, {}", repeated.join(", "))
     };
     Some(format!(
-        "This day has {n} hours: {how} (UTC {} to {}); each hour is shown with its UTC offset.",
+        "This day has {n} hours: {how} (from UTC{} to UTC{}); each hour is shown with its UTC offset.",
         first.offset_text(),
         last.offset_text()
     ))
