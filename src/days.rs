@@ -38,7 +38,7 @@ pub enum DayError {
     BadOffset(String),
     #[error("--since {since} comes after --until {until}")]
     Reversed { since: String, until: String },
-    #[error("{0:?} is not a time zone: use an IANA name such as Europe/Oslo, America/New_York or Asia/Tokyo")]
+    #[error("{0:?} is not a time zone: use an IANA name such as Europe/Oslo, America/New_York or Asia/Tokyo (for a fixed offset, --utc-offset)")]
     BadZone(String),
     #[error("this machine's time zone could not be told by name ({0}): give it with --tz, e.g. --tz Europe/Oslo")]
     NoSystemZone(String),

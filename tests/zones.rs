@@ -374,6 +374,37 @@ fn a_nightly_local_history_runs_across_both_switches() {
         .map(Result::unwrap)
         .collect();
     assert_eq!(twos, [("+02:00".into(), 3), ("+01:00".into(), 2)]);
+    // A farm's day from histories in the zone has the same hours, and a history in
+    // another zone cannot be added to it.
+    let farm = dir.path().join("farm");
+    iislog(["merge", s(&db), "--date", AUTUMN[1], "--out", s(&farm)]).expect_code(0);
+    assert_eq!(
+        busy(&farm.join(AUTUMN[1])),
+        busy(&autumn.path().join(AUTUMN[1]))
+    );
+    let tokyo = dir.path().join("tokyo.db");
+    iislog([
+        "report",
+        s(&logs),
+        "--db",
+        s(&tokyo),
+        "--out",
+        s(&dir.path().join("out-tokyo")),
+        "--tz",
+        "Asia/Tokyo",
+    ])
+    .expect_code(0);
+    let r = iislog([
+        "merge",
+        s(&db),
+        s(&tokyo),
+        "--date",
+        AUTUMN[1],
+        "--out",
+        s(&farm),
+    ]);
+    r.expect_code(2);
+    assert!(r.stderr.contains("Asia/Tokyo, Europe/Oslo"), "{}", r.stderr);
 }
 
 /// `--local` is the machine's zone with its rules: with `TZ=America/New_York` it is
