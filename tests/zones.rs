@@ -56,8 +56,11 @@ fn statuses(day: &Path) -> Vec<(String, u64)> {
     out
 }
 
-/// by-hour.csv as (hour, utc_offset, requests, mean ms) in file order, and its zones.
-fn hours(day: &Path) -> (Vec<(String, String, u64, String)>, Vec<String>) {
+/// A row of by-hour.csv: hour, utc_offset, requests, mean time-taken in ms.
+type HourRow = (String, String, u64, String);
+
+/// by-hour.csv's rows in file order, and its zones.
+fn hours(day: &Path) -> (Vec<HourRow>, Vec<String>) {
     let rows = csv_rows(&day.join("by-hour.csv"));
     assert_eq!(rows[0][0], "hour");
     assert_eq!(rows[0][9..], ["utc_offset", "time_zone"]);
@@ -78,11 +81,11 @@ fn hours(day: &Path) -> (Vec<(String, String, u64, String)>, Vec<String>) {
 }
 
 /// The hours of a day that had requests: (hour, utc_offset, requests, mean ms).
-fn busy(day: &Path) -> Vec<(String, String, u64, String)> {
+fn busy(day: &Path) -> Vec<HourRow> {
     hours(day).0.into_iter().filter(|h| h.2 > 0).collect()
 }
 
-fn row(hour: &str, offset: &str, n: u64, mean: &str) -> (String, String, u64, String) {
+fn row(hour: &str, offset: &str, n: u64, mean: &str) -> HourRow {
     (hour.into(), offset.into(), n, mean.into())
 }
 
