@@ -816,7 +816,7 @@ nodate 00:00:01 - /x 10.0.0.2 200 0 0 5\r\n";
         for httperr in [true, false] {
             let cfg = Arc::new(CollectConfig {
                 httperr,
-                ..CollectConfig::new(UtcOffset::UTC, "-".into())
+                ..CollectConfig::new(Zone::default(), "-".into())
             });
             for chunk in 1..=log.len() {
                 let f = scan_bytes(
@@ -853,7 +853,7 @@ nodate 00:00:01 - /x 10.0.0.2 200 0 0 5\r\n";
         );
         let cfg = Arc::new(CollectConfig {
             httperr: true,
-            ..CollectConfig::new(UtcOffset::UTC, "-".into())
+            ..CollectConfig::new(Zone::default(), "-".into())
         });
         let f = scan_bytes(
             log.as_bytes(),
