@@ -337,7 +337,7 @@ fn a_version_5_history_gets_httperr_from_then_on() {
     let v: i32 = c
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(v, 6);
+    assert_eq!(v, iislog::history::schema::VERSION);
     drop(c);
     let day = day_dir(&out);
     assert_eq!(rows(&day.join("httperr.csv")), vec![HEADER.to_vec()]);
