@@ -96,3 +96,173 @@ fn summary_judges_by_the_rules_report_by_the_day() {
     );
     assert_eq!(report["401.1.1326"].2, "20 failed logons from 198.51.100.7");
 }
+
+/// The page as a browser sees it: headless Chromium's DOM when it is installed (CI
+/// installs it), else the file itself.
+fn page_dom(page: &std::path::Path) -> String {
+    use std::process::Command;
+    let browser = ["chromium", "chromium-browser"].into_iter().find(|b| {
+        Command::new(b)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    });
+    let Some(browser) = browser else {
+        assert!(
+            std::env::var("CI").map_or(true, |v| v != "true"),
+            "chromium is not installed, and CI must check the page (.ci/run installs it)"
+        );
+        return fs::read_to_string(page).unwrap();
+    };
+    let profile = tempdir();
+    let url = format!(
+        "file://{}",
+        fs::canonicalize(page).unwrap().to_string_lossy()
+    );
+    let dom = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("--dump-dom")
+        .arg(&url)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&dom.stdout).into_owned()
+}
+
+/// The cells of the rows of table `id` in `dom`, tags inside a cell removed.
+fn table_cells(dom: &str, id: &str) -> Vec<Vec<String>> {
+    let at = dom
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no table {id}"));
+    let table = &dom[at..];
+    let table = &table[..table.find("</table>").unwrap()];
+    table
+        .split("<tr>")
+        .skip(2)
+        .map(|row| {
+            row.split("<td")
+                .skip(1)
+                .map(|c| {
+                    let c = &c[c.find('>').unwrap() + 1..];
+                    let c = &c[..c.find("</td>").unwrap()];
+                    // Text only: `<br>` between list items becomes a space.
+                    let mut text = String::new();
+                    let mut in_tag = false;
+                    for ch in c.chars() {
+                        match ch {
+                            '<' => in_tag = true,
+                            '>' => {
+                                in_tag = false;
+                                text.push(' ');
+                            }
+                            ch if !in_tag => text.push(ch),
+                            _ => {}
+                        }
+                    }
+                    text.split_whitespace().collect::<Vec<_>>().join(" ")
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// report.html opens with Needs attention: the tripped rule, the two faults most requests
+/// first (500.19 x3 before 503.2 x1, counted by hand), with the numbers of summary.csv
+/// and their top URL and client from top-errors.csv; the two probes with their sources;
+/// the noise in one line (2 + 4 + 4 requests). alerts.csv holds the rule.
+#[test]
+fn the_page_opens_with_what_needs_attention() {
+    let dir = root().join("fixtures").join("report-cases").join("triage");
+    let out = tempdir();
+    let run = iislog([
+        "report".as_ref(),
+        dir.as_os_str(),
+        "--date".as_ref(),
+        "2026-11-24".as_ref(),
+        "--out".as_ref(),
+        out.path().as_os_str(),
+        "--fail-on".as_ref(),
+        "5xx>1".as_ref(),
+        "-q".as_ref(),
+    ]);
+    run.expect_code(3);
+    let day = out.path().join("2026-11-24");
+    let csv = verdicts(&fs::read_to_string(day.join("summary.csv")).unwrap());
+    let dom = page_dom(&day.join("report.html"));
+    let attention = dom.find("id=\"needs-attention\"").expect("needs attention");
+    // First on the page: before the totals.
+    assert!(attention < dom.find("<h2>Totals</h2>").unwrap());
+    assert!(!dom.contains("id=\"all-clear\""));
+
+    let faults = table_cells(&dom, "faults");
+    let want = [("500.19.13", "500.19 (13)", 3), ("503.2.0", "503.2 (0)", 1)];
+    assert_eq!(faults.len(), want.len(), "{faults:?}");
+    for (row, (key, shown, n)) in faults.iter().zip(want) {
+        assert_eq!(row[0], "http");
+        assert_eq!(row[1], shown);
+        assert_eq!(row[2], n.to_string());
+        assert_eq!(csv[key].0, n, "summary.csv {key}");
+        assert_eq!(csv[key].1, "fault");
+    }
+    // The fixture's 500.19s are all /shop/cart.aspx from 192.0.2.13.
+    assert_eq!(faults[0][5], "/shop/cart.aspx (3)");
+    assert_eq!(faults[0][6], "192.0.2.13 (3)");
+
+    let probes = table_cells(&dom, "probes");
+    let shown: Vec<(&str, &str)> = probes
+        .iter()
+        .map(|r| (r[1].as_str(), r[2].as_str()))
+        .collect();
+    assert_eq!(shown, [("401.1 (1326)", "20"), ("404.0 (2)", "10")]);
+    assert!(probes[0][4].starts_with("198.51.100.7 (20)"));
+    assert_eq!(probes[1][4], "203.0.113.50 (10)");
+
+    let noise = &dom[dom.find("id=\"noise-requests\">").unwrap() + 20..];
+    assert_eq!(&noise[..noise.find('<').unwrap()], "10");
+
+    let alerts = table_cells(&dom, "alerts");
+    assert_eq!(alerts, [["5xx&gt;1", "4 5xx requests (limit 1)"]]);
+    let csv_alerts = fs::read_to_string(day.join("alerts.csv")).unwrap();
+    assert_eq!(
+        csv_alerts,
+        "rule,first_day,last_day,figures\r\n5xx>1,2026-11-24,2026-11-24,4 5xx requests (limit 1)\r\n"
+    );
+}
+
+/// A day of nothing but 200s says so at the top, and its alerts.csv is a header alone.
+#[test]
+fn a_quiet_day_says_nothing_needs_attention() {
+    let logs = tempdir();
+    let text = "#Software: Microsoft Internet Information Services 10.0\r\n\
+#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip sc-status sc-substatus sc-win32-status time-taken\r\n\
+2026-11-24 08:00:00 10.0.0.1 GET / - 80 - 192.0.2.1 200 0 0 5\r\n\
+2026-11-24 09:00:00 10.0.0.1 GET / - 80 - 192.0.2.1 200 0 0 5\r\n";
+    let site = logs.path().join("W3SVC1");
+    fs::create_dir_all(&site).unwrap();
+    fs::write(site.join("u_ex261124.log"), text).unwrap();
+    let out = tempdir();
+    iislog([
+        "report".as_ref(),
+        logs.path().as_os_str(),
+        "--date".as_ref(),
+        "2026-11-24".as_ref(),
+        "--out".as_ref(),
+        out.path().as_os_str(),
+        "-q".as_ref(),
+    ])
+    .expect_code(0);
+    let day = out.path().join("2026-11-24");
+    let page = fs::read_to_string(day.join("report.html")).unwrap();
+    assert!(page.contains("id=\"all-clear\""));
+    assert!(!page.contains("id=\"faults\""));
+    assert!(!page.contains("id=\"probes\""));
+    assert_eq!(
+        fs::read_to_string(day.join("alerts.csv")).unwrap(),
+        "rule,first_day,last_day,figures\r\n"
+    );
+}

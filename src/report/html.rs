@@ -8,12 +8,14 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
+use crate::catalogue::verdict::Verdict;
 use crate::catalogue::{Catalogue, Lang};
-use crate::collect::{topn, HourStats, ReportDay};
+use crate::collect::{topn, DayTally, HourStats, ReportDay};
 use crate::days::{day_text, LocalHour};
+use crate::report::alert::Tripped;
 use crate::service::Service;
 use crate::summary::httperr;
-use crate::summary::{code_text, Summary};
+use crate::summary::{code_text, Row, Summary};
 
 /// Escapes text for an HTML element or a quoted attribute.
 pub fn escape(text: &str) -> String {
@@ -58,8 +60,8 @@ fn pct(n: u64, total: u64) -> String {
     }
 }
 
-/// The page for one day.
-pub fn page(day: &ReportDay, summary: &Summary, lang: Lang) -> String {
+/// The page for one day; `alerts` are the rules that tripped on it.
+pub fn page(day: &ReportDay, summary: &Summary, lang: Lang, alerts: &[Tripped]) -> String {
     let mut h = String::new();
     let date = day_text(day.day);
     let services = day.by_service();
@@ -126,6 +128,10 @@ without requests.</p>"
             "<p class=\"sub\" id=\"clock-change\">{}</p>",
             escape(&note)
         );
+    }
+
+    if total > 0 {
+        h.push_str(&attention(&services, summary, alerts));
     }
 
     // Totals.
@@ -233,6 +239,136 @@ without requests.</p>"
     h.push_str(&ftp_section(day));
     h.push_str(&httperr_section(day, lang));
     h.push_str("<p class=\"sub\">Counts of URLs are exact below 100 distinct URLs per code; above, each may be over by at most the max_overcount in top-errors.csv. Percentiles of time-taken are within 6.25&nbsp;%.</p>\n</body></html>\n");
+    h
+}
+
+/// The rows of `summary` with verdict `v`, most requests first (ties in code order, so
+/// the page is the same on every run).
+fn rows_of(summary: &Summary, v: Verdict) -> Vec<&Row> {
+    let mut rows: Vec<&Row> = summary.rows.iter().filter(|r| r.verdict == v).collect();
+    rows.sort_by(|a, b| {
+        b.count
+            .cmp(&a.count)
+            .then((a.service, a.status, a.substatus, a.win32_status).cmp(&(
+                b.service,
+                b.status,
+                b.substatus,
+                b.win32_status,
+            )))
+    });
+    rows
+}
+
+/// `status.substatus (win32)` of a row.
+fn row_code(row: &Row) -> String {
+    format!(
+        "{}.{} ({})",
+        code_text(row.status),
+        code_text(row.substatus),
+        code_text(row.win32_status)
+    )
+}
+
+/// The top values of a row's status and substatus (its win32 values share the list),
+/// as `value (count)`, joined.
+fn top_values(
+    services: &BTreeMap<Service, std::borrow::Cow<'_, DayTally>>,
+    row: &Row,
+    ips: bool,
+    n: usize,
+) -> String {
+    let crate::tally::Code::Value(status) = row.status else {
+        return String::new();
+    };
+    let Some(pair) = services
+        .get(&row.service)
+        .and_then(|t| t.top.get(&(status, row.substatus)))
+    else {
+        return String::new();
+    };
+    let list = if ips { &pair.ips } else { &pair.uris };
+    list.sorted()
+        .into_iter()
+        .take(n)
+        .map(|c| format!("{} ({})", escape(&c.value), c.count))
+        .collect::<Vec<_>>()
+        .join("<br>")
+}
+
+/// **Needs attention**, first on the page: the alerts that tripped, the day's faults
+/// (most requests first), then probes with their top sources, then one line for the noise.
+fn attention(
+    services: &BTreeMap<Service, std::borrow::Cow<'_, DayTally>>,
+    summary: &Summary,
+    alerts: &[Tripped],
+) -> String {
+    let mut h = String::from("<section id=\"needs-attention\"><h2>Needs attention</h2>\n");
+    let faults = rows_of(summary, Verdict::Fault);
+    let probes = rows_of(summary, Verdict::Probe);
+    if faults.is_empty() && probes.is_empty() && alerts.is_empty() {
+        h.push_str(
+            "<p id=\"all-clear\" style=\"color:#2e7d32;font-weight:bold\">Nothing needs attention: \
+no faults, no probes and no alert tripped on this day.</p>\n",
+        );
+    }
+    if !alerts.is_empty() {
+        h.push_str("<table id=\"alerts\"><tr><th>alert rule</th><th>figures</th></tr>\n");
+        for a in alerts {
+            let _ = writeln!(
+                h,
+                "<tr><td style=\"color:#b00020;font-weight:bold\">{}</td><td>{}</td></tr>",
+                escape(&a.rule),
+                escape(&a.figures)
+            );
+        }
+        h.push_str("</table>\n");
+    }
+    if !faults.is_empty() {
+        h.push_str("<h3>Faults</h3>\n<table id=\"faults\"><tr><th>service</th><th>status</th>\
+<th class=\"n\">requests</th><th>meaning</th><th>why</th><th>top URLs</th><th>top clients</th></tr>\n");
+        for row in &faults {
+            let _ = writeln!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td>\
+<td class=\"uri\">{}</td><td class=\"uri\">{}</td></tr>",
+                row.service.name(),
+                escape(&row_code(row)),
+                row.count,
+                escape(&row.description),
+                escape(&row.why),
+                top_values(services, row, false, 3),
+                top_values(services, row, true, 3)
+            );
+        }
+        h.push_str("</table>\n");
+    }
+    if !probes.is_empty() {
+        h.push_str(
+            "<h3>Probes</h3>\n<table id=\"probes\"><tr><th>service</th><th>status</th>\
+<th class=\"n\">requests</th><th>why</th><th>top sources</th></tr>\n",
+        );
+        for row in &probes {
+            let _ = writeln!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td>{}</td><td class=\"uri\">{}</td></tr>",
+                row.service.name(),
+                escape(&row_code(row)),
+                row.count,
+                escape(&row.why),
+                top_values(services, row, true, 3)
+            );
+        }
+        h.push_str("</table>\n");
+    }
+    let noise = rows_of(summary, Verdict::Noise);
+    let noise_n: u64 = noise.iter().map(|r| r.count).sum();
+    let _ = writeln!(
+        h,
+        "<p id=\"noise\" class=\"sub\">Noise (expected and harmless): <span id=\"noise-requests\">{noise_n}</span> \
+requests in {} rows.</p>",
+        noise.len()
+    );
+    h.push_str("</section>\n");
     h
 }
 

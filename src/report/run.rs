@@ -237,19 +237,17 @@ fn stateless(opts: &ReportOptions) -> Result<ReportOutcome, ReportError> {
         }
     }
     for rd in days.values() {
-        let dir =
-            write::write_day(&opts.out, rd, opts.lang).map_err(|source| ReportError::Write {
+        // Checked first: the day's page and alerts.csv show what tripped.
+        let tripped = alert::check(&rules_on(opts, rd.day), rd.day, &counts_of(rd), None);
+        let dir = write::write_day(&opts.out, rd, opts.lang, &tripped).map_err(|source| {
+            ReportError::Write {
                 day: day_text(rd.day),
                 dir: opts.out.clone(),
                 source,
-            })?;
+            }
+        })?;
         out.days_written.push((rd.day, dir));
-        out.tripped.extend(alert::check(
-            &rules_on(opts, rd.day),
-            rd.day,
-            &counts_of(rd),
-            None,
-        ));
+        out.tripped.extend(tripped);
     }
     out.empty = empty::gaps(range, &days.keys().copied().collect());
     for gap in &out.empty {
@@ -670,15 +668,22 @@ fn incremental(opts: &ReportOptions, db: &Path) -> Result<ReportOutcome, ReportE
         };
         // A day without lines (a file read again that no longer holds it) is not written.
         let first = first.filter(|rd| rd.requests() > 0);
+        let first_alerts = first
+            .as_ref()
+            .map_or_else(Vec::new, |rd| write::alerts_on(&out.tripped, rd.day));
         let gate = CommitGate::default();
         let mut committed = None;
         rayon::in_place_scope(|s| {
             if let Some(rd) = &first {
                 let (written, gate) = (&mut first_written, &gate);
                 s.spawn(move |_| {
-                    *written = Some(write::write_day_when(&opts.out, rd, opts.lang, &|| {
-                        gate.wait()
-                    }));
+                    *written = Some(write::write_day_when(
+                        &opts.out,
+                        rd,
+                        opts.lang,
+                        &first_alerts,
+                        &|| gate.wait(),
+                    ));
                 });
             }
             let result = tx.commit();
@@ -709,15 +714,19 @@ fn incremental(opts: &ReportOptions, db: &Path) -> Result<ReportOutcome, ReportE
                 let rd = store_read(&mut store, |q| {
                     report_day(q, d, Vec::new(), &asked, opts, &mut tripped)
                 })?;
-                if checked.take() != Some(d) {
+                let alerts = if checked.take() != Some(d) {
+                    let alerts = write::alerts_on(&tripped, d);
                     out.tripped.extend(tripped);
-                }
+                    alerts
+                } else {
+                    write::alerts_on(&out.tripped, d)
+                };
                 if rd.requests() == 0 {
                     out.empty.push(DayRange::one(d));
                     done.push(d);
                     continue;
                 }
-                write::write_day(&opts.out, &rd, opts.lang)
+                write::write_day(&opts.out, &rd, opts.lang, &alerts)
             }
         };
         let dir = written.map_err(|source| ReportError::Write {
@@ -934,7 +943,7 @@ pub fn merge_histories(
     }
     let mut written = Vec::new();
     for rd in days.values() {
-        let dir = write::write_day(out, rd, lang).map_err(|source| ReportError::Write {
+        let dir = write::write_day(out, rd, lang, &[]).map_err(|source| ReportError::Write {
             day: day_text(rd.day),
             dir: out.to_path_buf(),
             source,

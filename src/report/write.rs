@@ -1,6 +1,7 @@
 //! The report folder `DIR/YYYY-MM-DD/`: summary.csv (the core summary's columns),
 //! by-hour.csv, by-site.csv, top-errors.csv, ftp-commands.csv, ftp-failed-logins.csv,
-//! httperr.csv, report.xlsx (the CSVs as one workbook) and report.html. Each file is
+//! httperr.csv, report.xlsx (the CSVs as one workbook), alerts.csv (the rules that
+//! tripped on the day) and report.html. Each file is
 //! written under a temporary name and renamed, so a reader never sees half a report;
 //! temporary files a killed run left behind are removed by the next run that writes the
 //! folder. A day no log holds a line for gets no CSVs (they would look like a quiet day):
@@ -19,6 +20,7 @@ use crate::catalogue::{Catalogue, Lang};
 use crate::collect::{topn, HourStats, ReportDay};
 use crate::days::{date_of, day_text, Day};
 use crate::output::{self, safe_cell, xlsx, Format, WriteOptions};
+use crate::report::alert::Tripped;
 use crate::report::{html, triage};
 use crate::service::Service;
 use crate::summary::httperr;
@@ -26,7 +28,7 @@ use crate::summary::{code_text, Summary};
 use crate::tally::CodeCounts;
 
 /// The files of a report folder, in the order they are written.
-pub const FILES: [&str; 9] = [
+pub const FILES: [&str; 10] = [
     "summary.csv",
     "by-hour.csv",
     "by-site.csv",
@@ -35,6 +37,7 @@ pub const FILES: [&str; 9] = [
     "ftp-failed-logins.csv",
     "httperr.csv",
     "report.xlsx",
+    "alerts.csv",
     "report.html",
 ];
 
@@ -290,6 +293,26 @@ pub fn httperr_csv(day: &ReportDay, lang: Lang) -> io::Result<Vec<u8>> {
     Ok(buf)
 }
 
+/// `alerts.csv`: the alert rules that tripped on the day, with their figures; `first_day`
+/// and `last_day` differ for a rule that tripped alike on a run of days without lines.
+/// Header only when none tripped, so a script can tell "checked, nothing" from "missing".
+pub fn alerts_csv(alerts: &[Tripped]) -> io::Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    let mut w = csv_writer(&mut buf);
+    w.write_record(["rule", "first_day", "last_day", "figures"])?;
+    for a in alerts {
+        w.write_record([
+            safe_cell(&a.rule).as_ref(),
+            &day_text(a.day),
+            &day_text(a.last),
+            safe_cell(&a.figures).as_ref(),
+        ])?;
+    }
+    w.flush()?;
+    drop(w);
+    Ok(buf)
+}
+
 /// `report.xlsx`: the day's CSVs as one workbook, a sheet each, named as the file without
 /// `.csv`, with the same rows and columns (numbers stored as numbers). It is dated the day
 /// it reports, so the same day gives the same bytes and an unchanged day is left alone.
@@ -317,6 +340,15 @@ pub fn report_xlsx(day: &ReportDay, summary: &Summary, lang: Lang) -> io::Result
         )),
     };
     xlsx::workbook(&sheets, &props)
+}
+
+/// The rules of `tripped` that tripped on `day` (alone or in a run of days).
+pub fn alerts_on(tripped: &[Tripped], day: Day) -> Vec<Tripped> {
+    tripped
+        .iter()
+        .filter(|t| t.day <= day && day <= t.last)
+        .cloned()
+        .collect()
 }
 
 /// `summary.csv`: exactly the columns of `iislog summary --format csv`.
@@ -368,9 +400,15 @@ pub fn day_dir(out: &Path, day: Day) -> PathBuf {
     out.join(day_text(day))
 }
 
-/// Renders and writes the whole folder for `day` under `out`; returns the folder.
-pub fn write_day(out: &Path, day: &ReportDay, lang: Lang) -> io::Result<PathBuf> {
-    write_day_when(out, day, lang, &|| true).map(|_| day_dir(out, day.day))
+/// Renders and writes the whole folder for `day` under `out`, with the `alerts` that
+/// tripped on it; returns the folder.
+pub fn write_day(
+    out: &Path,
+    day: &ReportDay,
+    lang: Lang,
+    alerts: &[Tripped],
+) -> io::Result<PathBuf> {
+    write_day_when(out, day, lang, alerts, &|| true).map(|_| day_dir(out, day.day))
 }
 
 /// Renders the folder for `day` and writes each file as soon as it is rendered and
@@ -380,13 +418,14 @@ pub fn write_day_when(
     out: &Path,
     day: &ReportDay,
     lang: Lang,
+    alerts: &[Tripped],
     may_write: &(dyn Fn() -> bool + Sync),
 ) -> io::Result<bool> {
     let dir = day_dir(out, day.day);
     let summary = day_summary(day, lang);
     type Render<'a> = &'a (dyn Fn() -> io::Result<Vec<u8>> + Sync);
     // The workbook first: it takes the longest, and the others share the other core.
-    let renders: [(&str, Render<'_>); 9] = [
+    let renders: [(&str, Render<'_>); 10] = [
         ("report.xlsx", &|| report_xlsx(day, &summary, lang)),
         ("summary.csv", &|| summary_csv(&summary)),
         ("by-hour.csv", &|| by_hour_csv(day)),
@@ -395,8 +434,9 @@ pub fn write_day_when(
         ("ftp-commands.csv", &|| ftp_commands_csv(day)),
         ("ftp-failed-logins.csv", &|| ftp_failed_logins_csv(day)),
         ("httperr.csv", &|| httperr_csv(day, lang)),
+        ("alerts.csv", &|| alerts_csv(alerts)),
         ("report.html", &|| {
-            Ok(html::page(day, &summary, lang).into_bytes())
+            Ok(html::page(day, &summary, lang, alerts).into_bytes())
         }),
     ];
     // In parallel, each file written as soon as it is ready: an incremental run spends
@@ -431,7 +471,7 @@ pub fn write_no_lines_day(out: &Path, day: &ReportDay, lang: Lang) -> io::Result
     fs::create_dir_all(&dir)?;
     write_atomic(
         &dir.join("report.html"),
-        html::page(day, &summary, lang).as_bytes(),
+        html::page(day, &summary, lang, &[]).as_bytes(),
     )?;
     Ok(Some(dir))
 }
@@ -508,9 +548,9 @@ mod tests {
             ..ReportDay::default()
         };
         let dir = day_dir(out.path(), day.day);
-        assert!(!write_day_when(out.path(), &day, Lang::En, &|| false).unwrap());
+        assert!(!write_day_when(out.path(), &day, Lang::En, &[], &|| false).unwrap());
         assert!(!dir.exists());
-        assert!(write_day_when(out.path(), &day, Lang::En, &|| true).unwrap());
+        assert!(write_day_when(out.path(), &day, Lang::En, &[], &|| true).unwrap());
         let mut names: Vec<_> = fs::read_dir(&dir)
             .unwrap()
             .map(|e| e.unwrap().file_name().into_string().unwrap())
@@ -519,6 +559,7 @@ mod tests {
         assert_eq!(
             names,
             [
+                "alerts.csv",
                 "by-hour.csv",
                 "by-site.csv",
                 "ftp-commands.csv",
