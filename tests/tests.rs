@@ -25,6 +25,9 @@ mod catalogue;
 // Hostile input: every bad log tried, exact counts, nothing lost.
 mod hostile;
 
+// Hostile files: a log shrunk while read, zips with many members or shared data.
+mod hostile_files;
+
 // SMTP, HTTPERR, IIS native, NCSA and archived logs: each format's hand-made fixture.
 mod formats;
 

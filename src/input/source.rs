@@ -1,24 +1,62 @@
 //! Bytes of a log file: memory-mapped when possible, read into memory otherwise. Files are
 //! opened so that they never block IIS, which keeps today's log open for writing, and only
 //! the length seen at open is mapped: lines IIS appends later are left for the next run.
+//! A file another program shrinks while it is mapped cannot end the process (see
+//! `guard`): its bytes fail [`Bytes::verify`], and the reader reports the file instead of
+//! counting it.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom};
 use std::ops::Deref;
 use std::path::Path;
 
+use crate::input::guard::Guard;
+
 /// The bytes of one file.
 pub enum Bytes {
-    Mapped(memmap2::Mmap),
+    Mapped(Mapped),
     Owned(Vec<u8>),
+}
+
+/// A guarded map of a file, from `start` to the end seen at open.
+pub struct Mapped {
+    // Fields drop in order: the guard forgets the range before the map is unmapped.
+    guard: Guard,
+    map: memmap2::Mmap,
+    file: File,
+    /// The file's length when it was mapped.
+    size: u64,
 }
 
 impl Deref for Bytes {
     type Target = [u8];
     fn deref(&self) -> &[u8] {
         match self {
-            Bytes::Mapped(m) => m,
+            Bytes::Mapped(m) => &m.map,
             Bytes::Owned(v) => v,
+        }
+    }
+}
+
+/// What a reader is told when a file shrank under it.
+pub const SHRANK: &str = "the file shrank while it was read (another program truncated or \
+overwrote it): its lines are left out of this run; run again to count what it holds now";
+
+impl Bytes {
+    /// Whether the bytes are still the file's, checked after they were scanned: an error
+    /// when the file shrank under the map (a read past its new end faulted and read
+    /// zeros, or it is now shorter than what was mapped), so the result is not counted.
+    /// Bytes read into memory are a copy and always pass.
+    pub fn verify(&self) -> io::Result<()> {
+        match self {
+            Bytes::Owned(_) => Ok(()),
+            Bytes::Mapped(m) => {
+                if m.guard.tripped() || m.file.metadata()?.len() < m.size {
+                    Err(io::Error::other(SHRANK))
+                } else {
+                    Ok(())
+                }
+            }
         }
     }
 }
@@ -61,11 +99,11 @@ pub fn load_from(path: &Path, start: u64) -> io::Result<(Bytes, u64)> {
         if let Ok(len) = usize::try_from(len) {
             // SAFETY: the map is only read. Another process may append to the file while it
             // is mapped (IIS does, to today's log); appended bytes lie beyond the mapped
-            // length and are never seen. If a file were truncated in place while mapped,
-            // reading the lost pages would fault; IIS never truncates its logs in place,
-            // and ripgrep accepts the same trade for the speed of mapping.
-            // memmap2 aligns `start` down to the page (Windows: allocation granularity)
-            // itself and hands back the bytes from `start`.
+            // length and are never seen. A file truncated while mapped would fault on the
+            // lost pages: the guard registered below catches that fault (Unix; Windows
+            // refuses to truncate a mapped file), and without a guard the file is read
+            // instead. memmap2 aligns `start` down to the page (Windows: allocation
+            // granularity) itself and hands back the bytes from `start`.
             let map = unsafe {
                 memmap2::MmapOptions::new()
                     .offset(start)
@@ -74,17 +112,31 @@ pub fn load_from(path: &Path, start: u64) -> io::Result<(Bytes, u64)> {
                     .map(&file)
             };
             if let Ok(map) = map {
-                #[cfg(unix)]
-                let _ = map.advise(memmap2::Advice::Sequential);
-                return Ok((Bytes::Mapped(map), size));
+                if let Some(guard) = Guard::new(map.as_ptr(), map.len()) {
+                    #[cfg(unix)]
+                    let _ = map.advise(memmap2::Advice::Sequential);
+                    return Ok((
+                        Bytes::Mapped(Mapped {
+                            guard,
+                            map,
+                            file,
+                            size,
+                        }),
+                        size,
+                    ));
+                }
             }
         }
     }
-    // Unmappable (small, a pipe, a failed map): read what is there now, at most `len`
+    // Unmappable (small, a pipe, a failed map, no guard free): read what is there now, at most `len`
     // bytes so a file that grows while read is cut at the length seen at open.
     let mut buf = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
     file.seek(SeekFrom::Start(start))?;
     file.take(len).read_to_end(&mut buf)?;
+    if (buf.len() as u64) < len {
+        // Shorter than it was at open: shrunk under the read, a mix of old and new bytes.
+        return Err(io::Error::other(SHRANK));
+    }
     Ok((Bytes::Owned(buf), size))
 }
 
@@ -124,6 +176,74 @@ mod tests {
             assert_eq!(&*bytes, want, "start {start}");
             let mapped = matches!(bytes, Bytes::Mapped(_));
             assert_eq!(mapped, want.len() as u64 >= MAP_THRESHOLD, "start {start}");
+        }
+    }
+
+    /// A file truncated while it is mapped (a cleanup script, `truncate -s`): reading the
+    /// lost pages does not end the process, they read as zeros, and `verify` tells.
+    #[cfg(unix)]
+    #[test]
+    fn a_file_truncated_while_mapped_is_caught() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("u_ex261123.log");
+        std::fs::write(&path, vec![b'a'; 1 << 20]).unwrap();
+        let bytes = load(&path).unwrap();
+        assert!(matches!(bytes, Bytes::Mapped(_)));
+        assert!(bytes.verify().is_ok());
+        OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_len(6000)
+            .unwrap();
+        // Every page is read: the first 6000 bytes are still the file's, the rest zeros.
+        let a = bytes.iter().filter(|&&b| b == b'a').count();
+        let zero = bytes.iter().filter(|&&b| b == 0).count();
+        assert_eq!((a, zero), (6000, (1 << 20) - 6000));
+        let err = bytes.verify().unwrap_err();
+        assert!(err.to_string().contains("shrank"), "{err}");
+    }
+
+    /// A smaller file copied over a mapped one (`cp small.log big.log` truncates, then
+    /// writes): the new bytes show through, the rest reads as zeros, and `verify` tells.
+    #[cfg(unix)]
+    #[test]
+    fn a_smaller_file_copied_over_a_mapped_one_is_caught() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("u_ex261123.log");
+        std::fs::write(&path, vec![b'a'; 1 << 20]).unwrap();
+        let bytes = load(&path).unwrap();
+        std::fs::write(&path, vec![b'b'; 3000]).unwrap();
+        let a = bytes.iter().filter(|&&b| b == b'a').count();
+        let b = bytes.iter().filter(|&&b| b == b'b').count();
+        assert_eq!((a, b), (0, 3000));
+        assert!(bytes.verify().is_err());
+    }
+
+    /// A file that shrinks after a read but does not fault (shorter than mapped, though no
+    /// lost page was touched) fails `verify` too; one that only grew passes.
+    #[test]
+    fn verify_compares_the_length() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("u_ex261123.log");
+        std::fs::write(&path, vec![b'a'; 200_000]).unwrap();
+        let bytes = load(&path).unwrap();
+        let mut f = OpenOptions::new().append(true).open(&path).unwrap();
+        f.write_all(b"more\n").unwrap();
+        assert!(bytes.verify().is_ok());
+        f.set_len(100_000).unwrap();
+        assert!(bytes.verify().is_err());
+    }
+
+    /// Guards are given back when the bytes are dropped: many files in a row are all mapped.
+    #[test]
+    fn guards_are_released() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("u_ex261123.log");
+        std::fs::write(&path, vec![b'a'; 100_000]).unwrap();
+        for _ in 0..1000 {
+            let bytes = load(&path).unwrap();
+            assert!(matches!(bytes, Bytes::Mapped(_)));
         }
     }
 

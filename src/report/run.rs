@@ -195,7 +195,11 @@ fn stateless(opts: &ReportOptions) -> Result<ReportOutcome, ReportError> {
             match source::load(&f.path) {
                 Ok(bytes) => {
                     let fd = collect_bytes(&bytes, f.format, &Header::None, cfg).0;
-                    (*f, Ok(fd), bytes.len() as u64)
+                    // A file that shrank under the map is reported, not counted.
+                    match bytes.verify() {
+                        Ok(()) => (*f, Ok(fd), bytes.len() as u64),
+                        Err(e) => (*f, Err(Problem::io(&f.path, &e)), 0),
+                    }
                 }
                 Err(e) => (*f, Err(Problem::io(&f.path, &e)), 0),
             }
@@ -474,6 +478,9 @@ fn read_new(
         };
         (days, fields)
     };
+    // A file that shrank under the map is reported and not advanced in the history: the
+    // next run finds it shorter than its offset and reads it again from the start.
+    loaded.verify().map_err(io)?;
     Ok(Read {
         file: file.clone(),
         known,

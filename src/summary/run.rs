@@ -224,17 +224,27 @@ fn tally_files(files: &[LogFile], header: &Header, chunk: usize, progress: &Prog
                 Ok(bytes) => {
                     // HTTPERR rows are also counted by reason: a sink of their own, so the
                     // HTTP loop stays as it is.
-                    let tally = if file.format != LineFormat::W3c {
-                        plain::tally_plain(&bytes, file.format, chunk, &on_chunk)
+                    let (tally, reasons) = if file.format != LineFormat::W3c {
+                        let t = plain::tally_plain(&bytes, file.format, chunk, &on_chunk);
+                        (t, None)
                     } else if file.service == Service::HttpErr {
                         let proto = httperr::HttpErrTally::default();
                         let (t, _) = chunk::scan_bytes(&bytes, header, chunk, &on_chunk, &proto);
-                        httperr::merge_reasons(&mut acc.reasons, t.reasons);
-                        t.tally
+                        (t.tally, Some(t.reasons))
                     } else {
-                        chunk::tally_bytes(&bytes, header, chunk, &on_chunk)
+                        let t = chunk::tally_bytes(&bytes, header, chunk, &on_chunk);
+                        (t, None)
                     };
-                    acc.add(file, index, tally);
+                    // A file that shrank under the map is reported, not counted.
+                    match bytes.verify() {
+                        Ok(()) => {
+                            if let Some(r) = reasons {
+                                httperr::merge_reasons(&mut acc.reasons, r);
+                            }
+                            acc.add(file, index, tally);
+                        }
+                        Err(e) => acc.problems.push(Problem::io(&file.path, &e)),
+                    }
                 }
                 Err(e) => acc.problems.push(Problem::io(&file.path, &e)),
             }
