@@ -56,6 +56,14 @@ pub fn warn_problems(problems: &[impl Display]) {
     }
 }
 
+/// Inputs that were read but hold something the user should know; shown even with `-q`,
+/// escaped as the warnings are.
+pub fn print_notes(notes: &[impl Display]) {
+    for n in notes {
+        eprintln!("iislog: note: {}", terminal_text(&n.to_string()));
+    }
+}
+
 /// A path as diagnostics print it: names come from whoever filled the log folder, so a
 /// name holding escape sequences or a newline is shown escaped, never acted on.
 pub fn shown(path: impl AsRef<Path>) -> String {

@@ -13,12 +13,13 @@ use iislog::report::empty as days_without_lines;
 use iislog::report::run::{self, ReportOptions};
 
 use super::cli::ReportArgs;
-use super::{local_today, resolve_lang, shown, warn_problems, Ending};
+use super::{local_today, print_notes, resolve_lang, shown, warn_problems, Ending};
 
 pub fn run(args: ReportArgs) -> anyhow::Result<Ending> {
     let opts = options(&args)?;
     let outcome = run::report(&opts)?;
     warn_problems(&outcome.problems);
+    print_notes(&outcome.notes);
     if let (Some(from), Some(db), false) = (&outcome.moved_from, &args.db, args.quiet) {
         eprintln!(
             "iislog: note: {}: moved from UTC offset {from} to time zone {}; the days already counted stay as they were counted at {from}, lines read from now on go by the zone",

@@ -16,7 +16,7 @@ use iislog::tally::SkipReason;
 use iislog::{Outcome, RunStatus, SummaryOptions};
 
 use super::cli::{SummaryArgs, SummaryFormat};
-use super::{config, resolve_lang, shown, to_stdout, warn_problems, Ending};
+use super::{config, print_notes, resolve_lang, shown, to_stdout, warn_problems, Ending};
 
 pub fn run(args: SummaryArgs) -> anyhow::Result<Ending> {
     let inputs = if args.paths.is_empty() {
@@ -71,6 +71,7 @@ pub fn run(args: SummaryArgs) -> anyhow::Result<Ending> {
     let outcome = iislog::summarize(&opts, &progress)?;
 
     warn_problems(&outcome.problems);
+    print_notes(&outcome.notes);
     if args.verbose {
         print_verbose(&outcome);
     }

@@ -44,6 +44,9 @@ pub struct Discovery {
     pub files: Vec<LogFile>,
     pub passed: Vec<Passed>,
     pub problems: Vec<Problem>,
+    /// Inputs that are read, with something the user should know (always shown; the
+    /// exit code stays 0).
+    pub notes: Vec<Problem>,
 }
 
 /// Walks `inputs` in the order given, for the W3C logs only (what `report` reads).
@@ -207,12 +210,18 @@ impl Walk {
 
     /// Takes the logs a `.gz` or `.zip` holds; a damaged archive is a problem of its own.
     fn archive(&mut self, path: &Path, kind: Kind, len: u64, named: bool) {
-        let found = match kind {
-            Kind::Gz => archive::list_gz(path, len, named).map(|f| f.into_iter().collect()),
-            Kind::Zip => archive::list_zip(path),
+        let around = identify::folder_of(path);
+        let listed = match kind {
+            Kind::Gz => {
+                archive::list_gz(path, len, named, around.is_some()).map(|f| archive::ZipListing {
+                    found: f.into_iter().collect(),
+                    shared: 0,
+                })
+            }
+            Kind::Zip => archive::list_zip(path, around.is_some()),
         };
-        let found: Vec<archive::Found> = match found {
-            Ok(f) => f,
+        let listed = match listed {
+            Ok(l) => l,
             Err(e) => {
                 let message = match e {
                     ArchiveError::Io(io) => crate::error::describe_io(&io),
@@ -224,14 +233,25 @@ impl Walk {
                 });
             }
         };
-        if found.is_empty() {
+        if listed.found.is_empty() {
             return self.out.passed.push(Passed {
                 path: path.to_path_buf(),
                 why: "an archive that holds no IIS log",
             });
         }
-        let around = identify::folder_of(path);
-        for f in found {
+        if listed.shared > 0 {
+            self.out.notes.push(Problem {
+                path: path.to_path_buf(),
+                message: format!(
+                    "{} of its {} logs point at compressed data that another log in it \
+                     uses too (a crafted or damaged archive): each is counted as listed, \
+                     so the same lines are counted more than once",
+                    listed.shared,
+                    listed.found.len()
+                ),
+            });
+        }
+        for f in listed.found {
             let (service, site) = f.folder.or(around).unwrap_or((f.content_service, None));
             self.out.files.push(LogFile {
                 path: f.path,

@@ -9,8 +9,12 @@ use crate::input::archive::{self, ArchiveError, Member};
 use crate::parse::chunk::ChunkSink;
 use crate::parse::{self, plain, Header, ScanOptions};
 
-/// Decompressed bytes asked of the decoder at a time; the buffer is reused.
+/// Decompressed bytes asked of the decoder at a time, at most; the buffer is reused.
 const BLOCK: usize = 1 << 20;
+
+/// The buffer's first size: a zip of 10,000 small logs should not clear 10,000 MiB. It
+/// doubles while reads fill it, up to [`BLOCK`].
+const FIRST_BLOCK: usize = 64 << 10;
 
 /// Reads one archived log into any sink (the report's collector): the member is opened
 /// and scanned as a stream, as [`tally_member`] does for a tally.
@@ -32,7 +36,7 @@ pub fn scan_stream<S: ChunkSink>(
     initial: &Header,
     proto: &S,
 ) -> Result<S, ArchiveError> {
-    let mut buf = vec![0u8; BLOCK];
+    let mut buf = vec![0u8; FIRST_BLOCK];
     let mut filled = 0;
     let mut total = proto.fresh();
     let mut header = initial.clone();
@@ -49,6 +53,8 @@ pub fn scan_stream<S: ChunkSink>(
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e.into()),
         };
+        // A read that filled the buffer: a large log, worth larger blocks.
+        let grow = filled + n == buf.len() && buf.len() < BLOCK;
         filled += n;
         bytes += n as u64;
         let eof = n == 0;
@@ -84,6 +90,9 @@ pub fn scan_stream<S: ChunkSink>(
         }
         buf.copy_within(end..filled, 0);
         filled -= end;
+        if grow {
+            buf.resize(buf.len() * 2, 0);
+        }
     }
     total.tally_mut().acct.bytes = bytes;
     Ok(total)

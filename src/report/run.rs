@@ -79,6 +79,8 @@ pub struct ReportOutcome {
     pub days_written: Vec<(Day, PathBuf)>,
     pub tripped: Vec<Tripped>,
     pub problems: Vec<Problem>,
+    /// Inputs read with something to tell (an archive whose logs share their data).
+    pub notes: Vec<Problem>,
     /// Files with a block that does not log `--client-ip-field` (`c-ip` was used there).
     pub ip_field_missing: Vec<PathBuf>,
     /// Logs found but not in the report, each with the reason.
@@ -207,6 +209,7 @@ fn stateless(opts: &ReportOptions) -> Result<ReportOutcome, ReportError> {
         .collect();
     let mut out = ReportOutcome {
         problems: found.problems,
+        notes: found.notes,
         passed,
         ..ReportOutcome::default()
     };
@@ -496,9 +499,12 @@ fn read_new(
 }
 
 /// Reads an archived log, unless the history already holds it. A member is immutable:
-/// it is known by its path (`archive!member`), its stored size and the hash of its first
-/// 4 KB decompressed; when one of them changed, it is read again whole and its earlier
-/// tallies are replaced.
+/// it is known by its path (`archive!member`), its stored size and its identity from the
+/// archive's own records (a zip member's CRC-32 and sizes from the central directory, a
+/// `.gz`'s trailer), so an unchanged member is recognised without decompressing a byte;
+/// when one of them changed, it is read again whole and its earlier tallies are replaced.
+/// A member a history recorded by the hash of its first 4 KB (before identities) is
+/// checked that way once, and its identity is then recorded.
 fn read_member(
     file: &LogFile,
     member: &Member,
@@ -509,25 +515,32 @@ fn read_member(
         path: file.path.clone(),
         message: e.to_string(),
     };
-    let head = archive::member_head(member).map_err(problem)?;
-    let head_hash = format!("{:016x}", fnv1a(&head));
     let size = file.len;
+    let identity = member.identity();
     let read = |known, start, days| Read {
         file: file.clone(),
         known,
         service: state.as_ref().map_or(file.service, |s| s.service),
         start,
         size,
-        head_len: head.len() as u64,
-        head_hash: head_hash.clone(),
+        head_len: 0,
+        head_hash: identity.to_string(),
         end: size,
         fields: None,
         days,
     };
-    match &state {
-        Some(s) if s.size == size && s.offset == size && s.head_hash == head_hash => {
-            Ok(read(Some((s.id, false)), size, FileDays::default()))
+    let unchanged = match &state {
+        Some(s) if s.size == size && s.offset == size => {
+            s.head_hash == identity
+                || (!s.head_hash.contains(':') && {
+                    let head = archive::member_head(member).map_err(problem)?;
+                    format!("{:016x}", fnv1a(&head)) == s.head_hash
+                })
         }
+        _ => false,
+    };
+    match &state {
+        Some(s) if unchanged => Ok(read(Some((s.id, false)), size, FileDays::default())),
         _ => {
             let cfg = Arc::new(collect_config(opts, file));
             let days = collect_member(member, file.format, cfg).map_err(problem)?;
@@ -561,6 +574,7 @@ fn incremental(opts: &ReportOptions, db: &Path) -> Result<ReportOutcome, ReportE
     let now = now_text();
     let mut out = ReportOutcome {
         problems: found.problems,
+        notes: found.notes,
         passed,
         ..ReportOutcome::default()
     };

@@ -60,6 +60,8 @@ pub struct Outcome {
     pub passed: Vec<Passed>,
     /// Inputs that could not be read.
     pub problems: Vec<Problem>,
+    /// Inputs read with something to tell (an archive whose logs share their data).
+    pub notes: Vec<Problem>,
     pub elapsed: Duration,
     /// HTTPERR requests by status, reason and (for 503s) queue; empty without HTTPERR logs.
     pub httperr: Vec<httperr::HttpErrRow>,
@@ -153,6 +155,7 @@ pub fn summarize_found(
         summary,
         passed: found.passed,
         problems,
+        notes: found.notes,
         elapsed: started.elapsed(),
         httperr,
     })
