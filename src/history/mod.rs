@@ -151,6 +151,18 @@ pub struct FileState {
 /// the file's id, its service and its tallies.
 pub type FileDay = (i64, Service, DayTally);
 
+/// One file's top lists of a day (or range), by service, status, substatus and kind.
+type FileLists = BTreeMap<(Service, i64, Option<i64>, usize), TopN>;
+
+/// Merges one file's lists into the day's tallies.
+fn merge_lists(out: &mut BTreeMap<Service, DayTally>, lists: FileLists) {
+    for ((service, status, sub, kind), list) in lists {
+        let key = (u32::try_from(status).unwrap_or(0), code_from_sql(sub));
+        let pair = out.entry(service).or_default().top.entry(key).or_default();
+        pair.kind_mut(kind).merge(list);
+    }
+}
+
 /// An open history.
 pub struct Store {
     conn: Connection,
@@ -621,25 +633,60 @@ impl Tx<'_, '_> {
                 .merge(&h);
         }
         drop(rows);
+        // The top lists of the files in memory, in file order; their other tallies are
+        // added below.
+        let mut fresh = fresh;
+        fresh.sort_by_key(|(id, ..)| *id);
+        let mut fresh_lists = Vec::with_capacity(fresh.len());
+        for (id, service, t) in &mut fresh {
+            let mut lists = FileLists::new();
+            for ((status, sub), pair) in std::mem::take(&mut t.top) {
+                let TopPair { uris, ips, users } = pair;
+                for (kind, list) in [uris, ips, users].into_iter().enumerate() {
+                    // Uri and client-IP lists always have rows; a users list only when it
+                    // counted a value (failed FTP logins), and then its total is not 0.
+                    if kind == 2 && list == TopN::default() {
+                        continue;
+                    }
+                    lists.insert((*service, i64::from(status), code_to_sql(sub), kind), list);
+                }
+            }
+            fresh_lists.push((*id, lists));
+        }
+        let mut fresh_lists = fresh_lists.into_iter().peekable();
         let sql = format!("SELECT f.service, t.file_id, t.status, t.substatus, t.kind, t.counted, t.floor, t.entries FROM top_lists t JOIN files f ON f.id = t.file_id WHERE {} ORDER BY t.file_id, t.day", prefixed(cond, "t"));
         let mut st = self.tx.prepare(&sql).map_err(|e| self.e(e))?;
         let args_ftp = args.clone();
         let args_httperr = args.clone();
         let mut rows = st.query(args).map_err(|e| self.e(e))?;
-        // Lists are rebuilt per file and day, then merged.
-        type ListKey = (Service, i64, i64, Option<i64>, usize);
-        let mut lists: BTreeMap<ListKey, TopN> = BTreeMap::new();
+        // Lists are rebuilt per file (its rows come together) and merged into the day's
+        // as each file ends, the files in memory at their place in file order: every
+        // list takes the files in the same order, and a day of 100,000 files holds one
+        // file's lists at a time.
+        let mut file: Option<i64> = None;
+        let mut lists = FileLists::new();
         while let Some(r) = rows.next().map_err(|e| self.e(e))? {
             let get = || -> rusqlite::Result<_> {
                 let service = service_of(r.get_ref(0)?.as_str()?);
-                let (file, status, sub) = (r.get(1)?, r.get(2)?, r.get(3)?);
-                Ok(file_day::list_of_row(r, 4)?.map(|l| ((service, file, status, sub, l.kind), l)))
+                let (id, status, sub): (i64, i64, Option<i64>) = (r.get(1)?, r.get(2)?, r.get(3)?);
+                Ok(file_day::list_of_row(r, 4)?.map(|l| (id, (service, status, sub, l.kind), l)))
             };
-            if let Some((key, row)) = get().map_err(|e| self.e(e))? {
+            if let Some((id, key, row)) = get().map_err(|e| self.e(e))? {
+                if file != Some(id) {
+                    merge_lists(&mut out, std::mem::take(&mut lists));
+                    while let Some((_, earlier)) = fresh_lists.next_if(|(f, _)| *f < id) {
+                        merge_lists(&mut out, earlier);
+                    }
+                    file = Some(id);
+                }
                 self.absorb(&row, lists.entry(key).or_default())?;
             }
         }
         drop(rows);
+        merge_lists(&mut out, lists);
+        for (_, later) in fresh_lists {
+            merge_lists(&mut out, later);
+        }
         let sql = format!("SELECT f.service, c.command, c.status, c.substatus, c.win32_status, c.count FROM ftp_commands c JOIN files f ON f.id = c.file_id WHERE {}", prefixed(cond, "c"));
         for (svc, command, k, n) in self.keyed_counts(&sql, args_ftp)? {
             *out.entry(service_of(&svc))
@@ -650,9 +697,9 @@ impl Tx<'_, '_> {
         }
         let sql = format!("SELECT f.service, e.status, e.reason, e.queue, e.count FROM httperr e JOIN files f ON f.id = e.file_id WHERE {}", prefixed(cond, "e"));
         self.add_httperr_rows(&sql, args_httperr, &mut out)?;
-        // The files in memory, as their rows would have been read: counts added, lists
-        // merged in the same order (by file) as the lists read.
-        for (id, service, t) in fresh {
+        // The files in memory, as their rows would have been read: counts added (their
+        // lists were merged above).
+        for (_, service, t) in fresh {
             if t.is_empty() {
                 continue;
             }
@@ -667,23 +714,6 @@ impl Tx<'_, '_> {
                 *day.ftp_commands.entry(k).or_insert(0) += n;
             }
             merge_reasons(&mut day.httperr, t.httperr);
-            for ((status, sub), pair) in t.top {
-                let TopPair { uris, ips, users } = pair;
-                for (kind, list) in [uris, ips, users].into_iter().enumerate() {
-                    // Uri and client-IP lists always have rows; a users list only when it
-                    // counted a value (failed FTP logins), and then its total is not 0.
-                    if kind == 2 && list == TopN::default() {
-                        continue;
-                    }
-                    let key = (service, id, i64::from(status), code_to_sql(sub), kind);
-                    lists.insert(key, list);
-                }
-            }
-        }
-        for ((service, _, status, sub, kind), list) in lists {
-            let key = (u32::try_from(status).unwrap_or(0), code_from_sql(sub));
-            let pair = out.entry(service).or_default().top.entry(key).or_default();
-            pair.kind_mut(kind).merge(list);
         }
         Ok(out)
     }

@@ -591,62 +591,66 @@ fn incremental(opts: &ReportOptions, db: &Path) -> Result<ReportOutcome, ReportE
             path: &path,
         };
         out.moved_from = q.check_zone(&opts.zone, opts.move_to_zone, &now)?;
-        let mut states = Vec::with_capacity(found.files.len());
-        for f in &found.files {
-            states.push(q.file_state(&key_of(&f.path))?);
-        }
-        let reads: Vec<Result<Read, Problem>> = found
-            .files
-            .par_iter()
-            .zip(states)
-            .map(|(f, s)| read_new(f, s, opts))
-            .collect();
-        for r in reads {
-            let r = match r {
-                Ok(r) => r,
-                Err(p) => {
-                    out.problems.push(p);
-                    continue;
-                }
-            };
-            let key = key_of(&r.file.path);
-            let id = match r.known {
-                None => {
-                    let id = q.add_file(&key, r.file.service, &now)?;
-                    if let Some(m) = &r.file.member {
-                        let (archive, name) = m.parts();
-                        q.set_member(id, &key_of(archive), &name)?;
+        // Files are read a batch at a time (in parallel within it), and each batch is
+        // stored before the next is read: a run holds the tallies of one batch, not of
+        // every file (a first run over 100,000 small logs).
+        for batch in found.files.chunks(READ_BATCH) {
+            let mut states = Vec::with_capacity(batch.len());
+            for f in batch {
+                states.push(q.file_state(&key_of(&f.path))?);
+            }
+            let reads: Vec<Result<Read, Problem>> = batch
+                .par_iter()
+                .zip(states)
+                .map(|(f, s)| read_new(f, s, opts))
+                .collect();
+            for r in reads {
+                let r = match r {
+                    Ok(r) => r,
+                    Err(p) => {
+                        out.problems.push(p);
+                        continue;
                     }
-                    id
+                };
+                let key = key_of(&r.file.path);
+                let id = match r.known {
+                    None => {
+                        let id = q.add_file(&key, r.file.service, &now)?;
+                        if let Some(m) = &r.file.member {
+                            let (archive, name) = m.parts();
+                            q.set_member(id, &key_of(archive), &name)?;
+                        }
+                        id
+                    }
+                    Some((id, false)) => id,
+                    Some((id, true)) => {
+                        touched.extend(q.reset_file(id)?);
+                        id
+                    }
+                };
+                out.files_read += 1;
+                if r.days.ip_field_missing {
+                    out.ip_field_missing.push(r.file.path.clone());
                 }
-                Some((id, false)) => id,
-                Some((id, true)) => {
-                    touched.extend(q.reset_file(id)?);
-                    id
+                out.requests += r.days.tally.acct.requests;
+                for (day, t) in r.days.days {
+                    touched.insert(day);
+                    let holds = q.add_file_day(id, day, t)?;
+                    earliest.keep(day, (id, r.service, holds));
                 }
-            };
-            out.files_read += 1;
-            if r.days.ip_field_missing {
-                out.ip_field_missing.push(r.file.path.clone());
+                out.bytes_read += r.end.saturating_sub(r.start);
+                q.advance_file(
+                    id,
+                    r.size,
+                    r.head_len,
+                    &r.head_hash,
+                    r.end,
+                    r.fields.as_deref(),
+                    &r.days.tally.acct,
+                    r.days.undated,
+                    &now,
+                )?;
             }
-            out.requests += r.days.tally.acct.requests;
-            for (day, t) in r.days.days {
-                touched.insert(day);
-                let holds = q.add_file_day(id, day, t)?;
-                earliest.keep(day, (id, r.service, holds));
-            }
-            out.bytes_read += r.end.saturating_sub(r.start);
-            q.advance_file(
-                id,
-                r.size,
-                r.head_len,
-                &r.head_hash,
-                r.end,
-                r.fields.as_deref(),
-                &r.days.tally.acct,
-                r.days.undated,
-                &now,
-            )?;
         }
         q.add_pending(&touched)?;
         q.add_run(&now, out.files_read as u64, out.bytes_read, out.requests)?;
@@ -784,6 +788,10 @@ fn incremental(opts: &ReportOptions, db: &Path) -> Result<ReportOutcome, ReportE
     Ok(out)
 }
 
+/// Files read before their tallies are stored: enough to keep every core busy, few
+/// enough that a run's memory does not grow with the number of files.
+const READ_BATCH: usize = 128;
+
 /// The outcome of the run's commit, awaited by the writers of the first day's files: they
 /// render meanwhile, and write only after a successful commit.
 #[derive(Default)]
@@ -816,16 +824,32 @@ impl CommitGate {
 struct EarliestDay {
     day: Option<Day>,
     files: Vec<FileDay>,
+    /// More files than [`EARLIEST_KEPT`] hold the day: none are kept, and the day is read
+    /// back from the history like any other.
+    crowded: bool,
 }
+
+/// Files whose tallies of the earliest day are kept in memory, at most: a first run over
+/// 100,000 logs of one day reads that day back rather than hold 100,000 tallies.
+const EARLIEST_KEPT: usize = 256;
 
 impl EarliestDay {
     fn keep(&mut self, day: Day, file: FileDay) {
         match self.day {
             Some(d) if d < day => {}
-            Some(d) if d == day => self.files.push(file),
+            Some(d) if d == day => {
+                if !self.crowded {
+                    self.files.push(file);
+                    if self.files.len() > EARLIEST_KEPT {
+                        self.files = Vec::new();
+                        self.crowded = true;
+                    }
+                }
+            }
             _ => {
                 self.day = Some(day);
                 self.files = vec![file];
+                self.crowded = false;
             }
         }
     }
