@@ -805,10 +805,13 @@ fn the_page_renders_with_the_csv_numbers() {
         })
         .collect();
     assert_eq!(cells.len(), 24);
+    // The page: hour, UTC offset, requests, 2xx-5xx, mean and p95; the CSV: hour,
+    // service, requests, 2xx-5xx, mean, p95, utc_offset, time_zone.
     for (page_row, csv_row) in cells.iter().zip(&hours[1..]) {
         assert_eq!(page_row[0], csv_row[0]);
-        assert_eq!(page_row[1..6], csv_row[2..7], "hour {}", csv_row[0]);
-        assert_eq!(page_row[6..8], csv_row[7..9], "hour {}", csv_row[0]);
+        assert_eq!(page_row[1], csv_row[9], "hour {} offset", csv_row[0]);
+        assert_eq!(page_row[2..7], csv_row[2..7], "hour {}", csv_row[0]);
+        assert_eq!(page_row[7..9], csv_row[7..9], "hour {}", csv_row[0]);
     }
     // The hostile URI shows as text.
     assert!(dom.contains("/&lt;script&gt;alert(1)&lt;/script&gt;"));
