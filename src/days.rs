@@ -602,6 +602,17 @@ pub fn block_day(block: (Day, i32), second: i32) -> Day {
     }
 }
 
+/// The year of a two-digit year as IIS writes it in file names and native dates: IIS 4
+/// and 5 (1996 on) wrote `ex960101.log` and `01/01/96`, so 70 to 99 are 1970 to 1999,
+/// and 00 to 69 are 2000 to 2069.
+pub fn two_digit_year(yy: u32) -> i32 {
+    if yy >= 70 {
+        1900 + yy as i32
+    } else {
+        2000 + yy as i32
+    }
+}
+
 /// The UTC days a log file's name says it covers: `exYYMMDD` (daily), `exYYMMDDHH`
 /// (hourly), `exYYMM` (monthly), `exYYMMWW` (weekly, week of the month; the same shape
 /// as daily, so weeks 01-05 are taken as the whole month). `None`: no date in the name.
@@ -613,7 +624,7 @@ pub fn name_span(file_name: &str) -> Option<DayRange> {
     let n = rest.bytes().take_while(u8::is_ascii_digit).count();
     let d = rest.as_bytes();
     let num = |a: usize| digits(&d[a..a + 2]);
-    let yy = 2000 + num(0)? as i32;
+    let yy = two_digit_year(num(0)?);
     let mm = num(2)?;
     let month = |y: i32, m: u32| -> Option<DayRange> {
         let first = NaiveDate::from_ymd_opt(y, m, 1)?;
@@ -639,6 +650,25 @@ pub fn name_span(file_name: &str) -> Option<DayRange> {
         }
         _ => None,
     }
+}
+
+/// Where a dated log name falls among its site's logs: its prefix (`u_ex`, `ex`…), how
+/// many digits follow (daily, hourly, monthly), and the date they give (year in full,
+/// so `ex991231` comes before `ex000101`). Two names of one prefix and length compare
+/// in the order IIS wrote them; `None` for a name without a date.
+pub fn name_order(file_name: &str) -> Option<(String, usize, i32, u64)> {
+    let lower = file_name.to_ascii_lowercase();
+    let (prefix, rest) = ["u_ex", "ex", "u_nc", "nc", "u_in", "in"]
+        .iter()
+        .find_map(|p| lower.strip_prefix(p).map(|r| (*p, r)))?;
+    let d = rest.as_bytes();
+    let n = d.iter().take_while(|b| b.is_ascii_digit()).count();
+    if !matches!(n, 4 | 6 | 8) {
+        return None;
+    }
+    let year = two_digit_year(digits(&d[..2])?);
+    let rest = u64::from(digits(&d[2..n])?);
+    Some((prefix.to_string(), n, year, rest))
 }
 
 /// Whether a file with this name might hold lines of `range` (in days shifted by any
@@ -912,5 +942,54 @@ mod tests {
         assert!(may_hold("u_ex2611.log", &asked));
         assert!(!may_hold("u_ex2610.log", &asked));
         assert!(may_hold("access.log", &asked));
+    }
+
+    /// IIS 4 and 5 wrote two-digit years from 1996: `ex960101.log` is 1996, not 2096.
+    #[test]
+    fn names_of_the_1990s() {
+        // The 1st has the shape of week 1: all of January 1996.
+        let january = name_span("ex960101.log").unwrap();
+        assert_eq!(
+            (january.first, january.last),
+            (d("1996-01-01"), d("1996-01-31"))
+        );
+        assert_eq!(
+            name_span("ex960615.log"),
+            Some(DayRange::one(d("1996-06-15")))
+        );
+        assert_eq!(
+            name_span("ex991231.log"),
+            Some(DayRange::one(d("1999-12-31")))
+        );
+        assert_eq!(
+            name_span("ex700110.log"),
+            Some(DayRange::one(d("1970-01-10")))
+        );
+        assert_eq!(
+            name_span("u_ex691231.log"),
+            Some(DayRange::one(d("2069-12-31")))
+        );
+        assert!(may_hold("ex960101.log", &DayRange::one(d("1996-01-01"))));
+        assert!(!may_hold("ex960101.log", &DayRange::one(d("2096-01-01"))));
+        let month = name_span("ex9602.log").unwrap();
+        assert_eq!(
+            (month.first, month.last),
+            (d("1996-02-01"), d("1996-02-29"))
+        );
+    }
+
+    /// Names of one site compare in the order IIS wrote them, across the century too.
+    #[test]
+    fn name_order_follows_the_dates() {
+        let o = |n: &str| name_order(n).unwrap();
+        assert!(o("u_ex261123.log") < o("u_ex261124.log"));
+        assert!(o("ex991231.log") < o("ex000101.log"));
+        assert!(o("u_ex26112305.log") < o("u_ex26112306.log"));
+        assert_eq!(o("U_EX261123.LOG"), o("u_ex261123.log"));
+        // Prefixes and lengths differ: not one series.
+        assert_ne!(o("ex261123.log").0, o("u_ex261123.log").0);
+        assert_ne!(o("u_ex2611.log").1, o("u_ex261123.log").1);
+        assert_eq!(name_order("httperr1.log"), None);
+        assert_eq!(name_order("u_ex26.log"), None);
     }
 }

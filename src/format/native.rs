@@ -105,7 +105,8 @@ pub fn stamp(line: &[u8]) -> Option<(Day, i32)> {
     Some((date_of(date)?, clock(time)?))
 }
 
-/// A native date, `MM/DD/YY` (as IIS writes it; years 2000-2099) or `MM/DD/YYYY`.
+/// A native date, `MM/DD/YY` (as IIS writes it; 70-99 are 1970-1999, as IIS 4 and 5
+/// wrote them, 00-69 are 2000-2069) or `MM/DD/YYYY`.
 fn date_of(date: &[u8]) -> Option<Day> {
     let mut parts = date.split(|&b| b == b'/');
     let (m, d, y) = (parts.next()?, parts.next()?, parts.next()?);
@@ -113,7 +114,7 @@ fn date_of(date: &[u8]) -> Option<Day> {
         return None;
     }
     let year = match y.len() {
-        2 => 2000 + number(y)? as i32,
+        2 => days::two_digit_year(number(y)?),
         4 => number(y)? as i32,
         _ => return None,
     };
@@ -178,6 +179,17 @@ mod tests {
             Some(days::day_of(NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()))
         );
         assert_eq!(clock(b"8:01:12"), Some(8 * 3600 + 72));
+    }
+
+    /// IIS 4 and 5 wrote `01/01/96` for 1996 (the documentation's own line is `03/20/01`).
+    #[test]
+    fn two_digit_years_of_the_1990s() {
+        let ymd = |y, m, d| Some(days::day_of(NaiveDate::from_ymd_opt(y, m, d).unwrap()));
+        assert_eq!(date_of(b"01/01/96"), ymd(1996, 1, 1));
+        assert_eq!(date_of(b"12/31/99"), ymd(1999, 12, 31));
+        assert_eq!(date_of(b"01/01/70"), ymd(1970, 1, 1));
+        assert_eq!(date_of(b"12/31/69"), ymd(2069, 12, 31));
+        assert_eq!(date_of(b"03/20/01"), ymd(2001, 3, 20));
     }
 
     #[test]
