@@ -1,7 +1,8 @@
 //! Alert rules (`--fail-on`): a class, code or code.substatus above a share of requests
 //! (`5xx>2%`), a count (`503>100`, `500.19>0`), or, with a history, a multiple of the
-//! median share of the previous 7 days (`5xx>3x`); `new` trips on a status triple not seen
-//! in the previous 30 days; `requests<1000` and, with a history, `requests<0.5x` (under
+//! median share of the previous 7 days (`5xx>3x`); `new` trips on a 4xx or 5xx status
+//! triple not seen in the previous 30 days (`new:5xx`, `new:503`, `new:all` choose which);
+//! `requests<1000` and, with a history, `requests<0.5x` (under
 //! half the median of the previous 7 days with requests) trip on a day with too few
 //! requests, a day no log holds a line for included: logs that stopped arriving. A
 //! tripped rule makes the run exit 3.
@@ -27,6 +28,30 @@ pub enum Selector {
 }
 
 impl Selector {
+    /// `5xx`, `503` or `500.19`; the error says what is wrong.
+    pub fn parse(text: &str) -> Result<Selector, &'static str> {
+        let sel_l = text.to_ascii_lowercase();
+        let status = |s: &str| match s.parse::<u32>() {
+            Ok(v) if STATUSES.contains(&v) => Ok(v),
+            Ok(_) => Err("a status is 100 to 999"),
+            Err(_) => Err("the status is not a number"),
+        };
+        Ok(if let Some(d) = sel_l.strip_suffix("xx") {
+            match d.parse::<u32>() {
+                Ok(d @ 1..=5) => Selector::Class(d),
+                _ => return Err("a class is 1xx to 5xx"),
+            }
+        } else if let Some((s, sub)) = sel_l.split_once('.') {
+            Selector::StatusSub(
+                status(s)?,
+                sub.parse()
+                    .map_err(|_| "the substatus is not a whole number")?,
+            )
+        } else {
+            Selector::Status(status(&sel_l)?)
+        })
+    }
+
     pub fn matches(self, c: &Codes) -> bool {
         let Code::Value(s) = c.status else {
             return false;
@@ -60,12 +85,45 @@ pub enum Limit {
     Times(f64),
 }
 
+/// Which new triples a `new` rule trips on: `new:WHAT`. (A verdict, `new:fault`, is to
+/// come with triage: a variant here and a word in [`Watch::parse`].)
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Watch {
+    /// `new`: 4xx and 5xx. A new 2xx or 3xx triple (`200 0 64`, a client gone mid-reply;
+    /// `301 0 0`) is no fault; nor is a row without a status.
+    Errors,
+    /// `new:5xx`, `new:503`, `new:500.19`.
+    Codes(Selector),
+    /// `new:all`: every triple, whatever its status.
+    All,
+}
+
+impl Watch {
+    /// The part after `new:`.
+    fn parse(text: &str) -> Result<Watch, &'static str> {
+        if text.eq_ignore_ascii_case("all") {
+            return Ok(Watch::All);
+        }
+        Selector::parse(text).map(Watch::Codes).map_err(|_| {
+            "after new: give a class (5xx), a code (503), code.substatus (500.19) or all"
+        })
+    }
+
+    fn matches(self, c: &Codes) -> bool {
+        match self {
+            Watch::Errors => Selector::Class(4).matches(c) || Selector::Class(5).matches(c),
+            Watch::Codes(sel) => sel.matches(c),
+            Watch::All => true,
+        }
+    }
+}
+
 /// One `--fail-on` rule.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Rule {
     Above(Selector, Limit),
-    /// A status triple not seen in the previous 30 days.
-    New,
+    /// A status triple, of those watched, not seen in the previous 30 days.
+    New(Watch),
     /// Fewer requests than a count (`requests<1000`), or than a multiple of the median
     /// of the previous 7 days with requests (`requests<0.5x`); never a percent.
     FewRequests(Limit),
@@ -76,7 +134,7 @@ const STATUSES: std::ops::RangeInclusive<u32> = 100..=999;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "--fail-on {rule:?}: {why}; examples: \"5xx>2%\", \"503>100\", \"500.19>0\", \"5xx>3x\", new, \"requests<1000\", \"requests<0.5x\""
+    "--fail-on {rule:?}: {why}; examples: \"5xx>2%\" (in a .bat file 5xx>2pct), \"503>100\", \"500.19>0\", \"5xx>3x\", new, new:5xx, \"requests<1000\", \"requests<0.5x\""
 )]
 pub struct RuleError {
     pub rule: String,
@@ -91,7 +149,12 @@ impl Rule {
         };
         let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
         if t.eq_ignore_ascii_case("new") {
-            return Ok(Rule::New);
+            return Ok(Rule::New(Watch::Errors));
+        }
+        if let Some((head, what)) = t.split_once(':') {
+            if head.eq_ignore_ascii_case("new") {
+                return Watch::parse(what).map(Rule::New).map_err(err);
+            }
         }
         if let Some((what, lim)) = t.split_once('<') {
             if !what.eq_ignore_ascii_case("requests") {
@@ -107,26 +170,7 @@ impl Rule {
         let (sel, lim) = t
             .split_once('>')
             .ok_or(err("no '>' (or '<' after requests)"))?;
-        let sel_l = sel.to_ascii_lowercase();
-        let status = |s: &str| match s.parse::<u32>() {
-            Ok(v) if STATUSES.contains(&v) => Ok(v),
-            Ok(_) => Err(err("a status is 100 to 999")),
-            Err(_) => Err(err("the status is not a number")),
-        };
-        let selector = if let Some(d) = sel_l.strip_suffix("xx") {
-            match d.parse::<u32>() {
-                Ok(d @ 1..=5) => Selector::Class(d),
-                _ => return Err(err("a class is 1xx to 5xx")),
-            }
-        } else if let Some((s, sub)) = sel_l.split_once('.') {
-            Selector::StatusSub(
-                status(s)?,
-                sub.parse()
-                    .map_err(|_| err("the substatus is not a whole number"))?,
-            )
-        } else {
-            Selector::Status(status(&sel_l)?)
-        };
+        let selector = Selector::parse(sel).map_err(err)?;
         Ok(Rule::Above(selector, parse_limit(lim).map_err(err)?))
     }
 
@@ -134,7 +178,7 @@ impl Rule {
     pub fn needs_history(&self) -> bool {
         matches!(
             self,
-            Rule::New | Rule::Above(_, Limit::Times(_)) | Rule::FewRequests(Limit::Times(_))
+            Rule::New(_) | Rule::Above(_, Limit::Times(_)) | Rule::FewRequests(Limit::Times(_))
         )
     }
 
@@ -150,6 +194,12 @@ impl Rule {
 /// a count a whole number. Rust's float parser takes `NaN`, `inf` and `1e999`: none of
 /// them is a threshold.
 fn parse_limit(lim: &str) -> Result<Limit, &'static str> {
+    // `%` is eaten in a .bat file (`5xx>2%` runs as `5xx>2`): `pct` says the same.
+    let lim = lim.to_ascii_lowercase();
+    let lim = match lim.strip_suffix("pct") {
+        Some(p) => format!("{p}%"),
+        None => lim,
+    };
     if let Some(p) = lim.strip_suffix('%') {
         match p.parse::<f64>() {
             Ok(p) if (0.0..=100.0).contains(&p) => Ok(Limit::Percent(p)),
@@ -172,7 +222,9 @@ fn parse_limit(lim: &str) -> Result<Limit, &'static str> {
 impl fmt::Display for Rule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Rule::New => f.write_str("new"),
+            Rule::New(Watch::Errors) => f.write_str("new"),
+            Rule::New(Watch::Codes(s)) => write!(f, "new:{s}"),
+            Rule::New(Watch::All) => f.write_str("new:all"),
             Rule::Above(s, Limit::Count(n)) => write!(f, "{s}>{n}"),
             Rule::Above(s, Limit::Percent(p)) => write!(f, "{s}>{p}%"),
             Rule::Above(s, Limit::Times(x)) => write!(f, "{s}>{x}x"),
@@ -258,14 +310,14 @@ pub fn check(
             figures,
         };
         match *rule {
-            Rule::New => {
+            Rule::New(watch) => {
                 // With no earlier day in the history, everything would be "new".
                 let Some(b) = baseline.filter(|b| !b.seen30.is_empty()) else {
                     continue;
                 };
                 let new: Vec<String> = counts
                     .iter()
-                    .filter(|(k, _)| !b.seen30.contains(k))
+                    .filter(|(k, _)| watch.matches(&k.1) && !b.seen30.contains(k))
                     .map(|((s, c), n)| {
                         format!(
                             "{} {} {} {} ({n})",
@@ -404,8 +456,32 @@ mod tests {
             Rule::parse("5xx>3x").unwrap(),
             Rule::Above(Selector::Class(5), Limit::Times(3.0))
         );
-        assert_eq!(Rule::parse("NEW").unwrap(), Rule::New);
-        for bad in ["5xx", "9xx>1", "abc>1", "5xx>lots", "500.x>1"] {
+        assert_eq!(Rule::parse("NEW").unwrap(), Rule::New(Watch::Errors));
+        assert_eq!(
+            Rule::parse("new:5xx").unwrap(),
+            Rule::New(Watch::Codes(Selector::Class(5)))
+        );
+        assert_eq!(
+            Rule::parse("new:500.19").unwrap(),
+            Rule::New(Watch::Codes(Selector::StatusSub(500, 19)))
+        );
+        assert_eq!(Rule::parse("new:ALL").unwrap(), Rule::New(Watch::All));
+        // A .bat file eats a single %: `pct` is the same limit, and shows as `%`.
+        for pct in ["5xx>2pct", "5xx>2PCT", "5xx > 2 pct"] {
+            assert_eq!(
+                Rule::parse(pct).unwrap(),
+                Rule::Above(Selector::Class(5), Limit::Percent(2.0)),
+                "{pct}"
+            );
+        }
+        assert_eq!(Rule::parse("5xx>2.5pct").unwrap().to_string(), "5xx>2.5%");
+        for rule in ["new", "new:5xx", "new:503", "new:500.19", "new:all"] {
+            assert_eq!(Rule::parse(rule).unwrap().to_string(), rule);
+        }
+        for bad in [
+            "5xx", "9xx>1", "abc>1", "5xx>lots", "500.x>1", "new:", "new:fault", "new:9xx",
+            "new:5000", "5xx>pct", "5xx>101pct", "requests<5pct",
+        ] {
             assert!(Rule::parse(bad).is_err(), "{bad}");
         }
     }
@@ -541,7 +617,7 @@ mod tests {
             seen30: quiet.keys().copied().collect(),
             ..Baseline::default()
         };
-        let rules = [Rule::parse("5xx>3x").unwrap(), Rule::New];
+        let rules = [Rule::parse("5xx>3x").unwrap(), Rule::New(Watch::Errors)];
         assert!(check(&rules, 0, &quiet, Some(&b)).is_empty());
         let bad: DayCounts = [(c(200, 0), 95), (c(500, 0), 4), (c(502, 3), 1)].into();
         let t = check(&rules, 0, &bad, Some(&b));
@@ -553,5 +629,52 @@ mod tests {
         );
         // Without a history the relative rules cannot trip.
         assert!(check(&rules, 0, &bad, None).is_empty());
+    }
+
+    /// `new` leaves harmless new triples alone: `200 0 64` (the client left during the
+    /// reply) and `301 0 0` are no fault. `new:CLASS` and `new:all` choose.
+    #[test]
+    fn new_watches_errors_unless_told() {
+        let quiet: DayCounts = [(c(200, 0), 99), (c(404, 0), 1)].into();
+        let b = Baseline {
+            prev7: vec![quiet.clone()],
+            seen30: quiet.keys().copied().collect(),
+            ..Baseline::default()
+        };
+        let mut w64 = c(200, 0);
+        w64.1.win32 = Code::Value(64);
+        let harmless: DayCounts = [(c(200, 0), 90), (w64, 3), (c(301, 0), 2)].into();
+        let rule = |r: &str| vec![Rule::parse(r).unwrap()];
+        assert!(check(&rule("new"), 0, &harmless, Some(&b)).is_empty());
+        assert!(check(&rule("new:5xx"), 0, &harmless, Some(&b)).is_empty());
+        let t = check(&rule("new:2xx"), 0, &harmless, Some(&b));
+        assert_eq!(t.len(), 1);
+        assert_eq!(
+            t[0].figures,
+            "not seen in the previous 30 days: http 200 0 64 (3)"
+        );
+        let t = check(&rule("new:all"), 0, &harmless, Some(&b));
+        assert!(
+            t[0].figures.ends_with("http 200 0 64 (3), http 301 0 0 (2)"),
+            "{t:?}"
+        );
+        let faulty: DayCounts = [
+            (c(200, 0), 90),
+            (c(301, 0), 2),
+            (c(500, 19), 1),
+            (c(403, 14), 1),
+        ]
+        .into();
+        let t = check(&rule("new"), 0, &faulty, Some(&b));
+        assert_eq!(
+            t[0].figures,
+            "not seen in the previous 30 days: http 403 14 0 (1), http 500 19 0 (1)"
+        );
+        let t = check(&rule("new:5xx"), 0, &faulty, Some(&b));
+        assert_eq!(
+            t[0].figures,
+            "not seen in the previous 30 days: http 500 19 0 (1)"
+        );
+        assert_eq!(t[0].rule, "new:5xx");
     }
 }
