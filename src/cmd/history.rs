@@ -1,5 +1,6 @@
-//! `iislog history`: reads a history database and prints, per day, the requests and the
-//! share of one class or code (a table on a terminal, else CSV) on stdout.
+//! `iislog history`: reads a history database (only reads: a read-only file will do) and
+//! prints, per day, the requests and the share of one class or code on stdout: a table
+//! on a terminal, else CSV, or JSON.
 
 use std::io::{self, IsTerminal};
 use std::time::Duration;
@@ -9,7 +10,7 @@ use anyhow::anyhow;
 use iislog::days::{day_of, day_text, parse_day};
 use iislog::history::{Store, Tx};
 use iislog::output::Format;
-use iislog::report::alert::Rule;
+use iislog::report::alert::Selector;
 
 use super::cli::HistoryArgs;
 use super::{local_today, print_stdout, shown, Ending};
@@ -19,20 +20,14 @@ pub fn run(args: HistoryArgs) -> anyhow::Result<Ending> {
     if !args.db.is_file() {
         return Err(anyhow!("{}: no such history database", shown(&args.db)));
     }
-    // `--code` is an alert rule's selector: parse it as one, so both accept the same codes.
-    let Rule::Above(selector, _) = Rule::parse(&format!("{}>0", args.code)).map_err(|_| {
+    // `--code` is an alert rule's selector: parsed as one, so both accept the same codes.
+    let selector = Selector::parse(&args.code).map_err(|_| {
         anyhow!(
             "--code {:?}: use a class (5xx), a code (503) or code.substatus (500.19)",
             args.code
         )
-    })?
-    else {
-        return Err(anyhow!(
-            "--code {:?}: use a class, a code or code.substatus",
-            args.code
-        ));
-    };
-    let mut store = Store::open(&args.db, Duration::from_secs(10))?;
+    })?;
+    let mut store = Store::open_read_only(&args.db, Duration::from_secs(10))?;
     let path = store.path().to_path_buf();
     let tx = store.read()?;
     let q = Tx {
@@ -70,13 +65,42 @@ pub fn run(args: HistoryArgs) -> anyhow::Result<Ending> {
         ]);
     }
     let header = ["day", "requests", &selector.to_string(), "percent"];
-    let table = match args.format {
-        Some(Format::Table) => true,
-        Some(_) => false,
-        None => io::stdout().is_terminal(),
+    let format = match args.format {
+        Some(f) => f,
+        None if io::stdout().is_terminal() => Format::Table,
+        None => Format::Csv,
     };
-    print_stdout(&render(&header, &rows, table))?;
+    let text = match format {
+        Format::Json => json(&selector.to_string(), &rows)?,
+        Format::Table => render(&header, &rows, true),
+        _ => render(&header, &rows, false),
+    };
+    print_stdout(&text)?;
     Ok(Ending::Clean)
+}
+
+/// The rows as JSON: `{"code": "5xx", "days": [{"day", "requests", "count", "percent"}]}`,
+/// numbers as numbers.
+fn json(code: &str, rows: &[[String; 4]]) -> anyhow::Result<String> {
+    let days: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|r| {
+            let number = |s: &str| {
+                s.parse::<serde_json::Number>()
+                    .map_err(|e| anyhow!("{s}: {e}"))
+            };
+            Ok(serde_json::json!({
+                "day": r[0],
+                "requests": number(&r[1])?,
+                "count": number(&r[2])?,
+                "percent": number(&r[3])?,
+            }))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let mut text =
+        serde_json::to_string_pretty(&serde_json::json!({ "code": code, "days": days }))?;
+    text.push('\n');
+    Ok(text)
 }
 
 /// The rows as aligned columns, or as CSV with CRLF line ends like the other CSVs.

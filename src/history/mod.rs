@@ -46,6 +46,12 @@ pub enum HistoryError {
         found: i32,
         known: i32,
     },
+    #[error("{path}: made by an older iislog (schema version {found}; this one reads {known}), and `history` and `merge` only read a history: run `iislog report --db` on it once with this iislog to bring it up to date")]
+    Older {
+        path: PathBuf,
+        found: i32,
+        known: i32,
+    },
     #[error("{path}: another iislog run is using this history ({}); it was not changed: run again when that one ends", busy_text(*.waited, *.wait))]
     Busy {
         path: PathBuf,
@@ -226,6 +232,15 @@ impl Store {
     /// Opens (or creates) the history at `path`, waiting up to `wait` for another run.
     /// A file that is not an iislog history, or is damaged, is refused and left as it is.
     pub fn open(path: &Path, wait: Duration) -> Result<Store, HistoryError> {
+        // A missing folder is created, as `--out` is: SQLite would only say it cannot open.
+        if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            if !folder.is_dir() {
+                std::fs::create_dir_all(folder).map_err(|e| HistoryError::Sqlite {
+                    path: path.to_path_buf(),
+                    detail: format!("cannot create its folder {}: {e}", folder.display()),
+                })?;
+            }
+        }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
@@ -243,6 +258,49 @@ impl Store {
         store.conn.set_prepared_statement_cache_capacity(64);
         retry_busy(Instant::now(), wait, || store.prepare())?;
         Ok(store)
+    }
+
+    /// Opens an existing history only to read it (`history`, `merge`): nothing is
+    /// written, so a read-only file, or a copy on a read-only share, can be read. A
+    /// history of an older schema is not migrated here (that is a write): the error says
+    /// how to bring it up to date.
+    pub fn open_read_only(path: &Path, wait: Duration) -> Result<Store, HistoryError> {
+        let open = |name: &str, flags: OpenFlags| -> Result<Store, HistoryError> {
+            let conn = Connection::open_with_flags(name, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+                .map_err(|e| HistoryError::Sqlite {
+                    path: path.to_path_buf(),
+                    detail: format!("cannot open: {e}"),
+                })?;
+            let store = Store {
+                conn,
+                path: path.to_path_buf(),
+                wait,
+            };
+            store.conn.busy_timeout(wait).map_err(|e| store.err(e))?;
+            match retry_busy(Instant::now(), wait, || store.kind())? {
+                (0, 0) => Err(HistoryError::Corrupt {
+                    path: path.to_path_buf(),
+                    detail: "an empty database, not an iislog history yet".into(),
+                }),
+                (v, _) if v < schema::VERSION => Err(HistoryError::Older {
+                    path: path.to_path_buf(),
+                    found: v,
+                    known: schema::VERSION,
+                }),
+                _ => Ok(store),
+            }
+        };
+        let name = path.to_string_lossy();
+        match open(&name, OpenFlags::SQLITE_OPEN_READ_ONLY) {
+            // A history in WAL mode needs its `-shm` file, which SQLite cannot create in a
+            // read-only folder. With no `-wal` file beside it, every transaction is in the
+            // file itself: opened as immutable, SQLite needs neither.
+            Err(HistoryError::Sqlite { .. }) if !wal_of(path).exists() => open(
+                &immutable_uri(path),
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI,
+            ),
+            other => other,
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -269,8 +327,9 @@ impl Store {
         }
     }
 
-    /// Checks what the file is, sets WAL, and brings the schema up to date.
-    fn prepare(&mut self) -> Result<(), HistoryError> {
+    /// The schema version and the tables of an iislog history (`(0, 0)` for a new, empty
+    /// file); another program's database is refused, and so is a newer iislog's.
+    fn kind(&self) -> Result<(i32, i64), HistoryError> {
         // The three in one read transaction: another run creating the history at the
         // same moment must not be seen half done (tables made, application id not yet
         // set), which would look like another program's database.
@@ -297,6 +356,12 @@ impl Store {
                 known: schema::VERSION,
             });
         }
+        Ok((version, tables))
+    }
+
+    /// Checks what the file is, sets WAL, and brings the schema up to date.
+    fn prepare(&mut self) -> Result<(), HistoryError> {
+        let (version, _) = self.kind()?;
         self.conn
             .query_row("PRAGMA journal_mode=WAL", [], |_| Ok(()))
             .map_err(|e| self.err(e))?;
@@ -377,6 +442,33 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Deferred)
             .map_err(|e| err_of(&path, wait, e))
     }
+}
+
+/// The `-wal` file beside a database.
+fn wal_of(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push("-wal");
+    PathBuf::from(name)
+}
+
+/// An SQLite URI that opens `path` as immutable: read without locks or a `-shm` file.
+fn immutable_uri(path: &Path) -> String {
+    let full = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let text = full.to_string_lossy().replace('\\', "/");
+    let mut uri = String::from("file:");
+    // `C:/logs/h.db` is `file:/C:/logs/h.db`.
+    if !text.starts_with('/') {
+        uri.push('/');
+    }
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/:".contains(&b) {
+            uri.push(char::from(b));
+        } else {
+            uri.push_str(&format!("%{b:02X}"));
+        }
+    }
+    uri.push_str("?immutable=1");
+    uri
 }
 
 fn err_of(path: &Path, wait: Duration, e: rusqlite::Error) -> HistoryError {
@@ -1079,6 +1171,54 @@ mod tests {
                 ("203.0.113.7", 1000, 0)
             );
         });
+    }
+
+    /// The URI of an immutable open names the file whatever its path holds (`#`, `%`,
+    /// `?`, spaces, non-ASCII): SQLite opens that file, not another or none.
+    #[test]
+    fn immutable_uris_name_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("logs #1 100% ?ログ");
+        std::fs::create_dir(&folder).unwrap();
+        let path = folder.join("h.db");
+        drop(Store::open(&path, Duration::ZERO).unwrap());
+        let c = Connection::open_with_flags(
+            immutable_uri(&path),
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI,
+        )
+        .unwrap();
+        let v: i32 = c
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, schema::VERSION);
+    }
+
+    /// `--db` in a folder that does not exist: the folder is made. Read-only opens make
+    /// nothing and refuse what is no history yet, or an older one, saying what to do.
+    #[test]
+    fn folders_are_made_and_read_only_opens_refuse_what_they_cannot_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a").join("b").join("h.db");
+        drop(Store::open(&path, Duration::ZERO).unwrap());
+        assert!(path.is_file());
+        assert!(Store::open_read_only(&path, Duration::ZERO).is_ok());
+
+        let empty = dir.path().join("empty.db");
+        std::fs::write(&empty, b"").unwrap();
+        let e = Store::open_read_only(&empty, Duration::ZERO).err().unwrap();
+        assert!(matches!(e, HistoryError::Corrupt { .. }), "{e}");
+        assert_eq!(std::fs::read(&empty).unwrap(), b"");
+
+        let old = dir.path().join("old.db");
+        let c = Connection::open(&old).unwrap();
+        c.execute_batch(schema::MIGRATIONS[0]).unwrap();
+        c.pragma_update(None, "application_id", schema::APPLICATION_ID)
+            .unwrap();
+        c.pragma_update(None, "user_version", 1).unwrap();
+        drop(c);
+        let e = Store::open_read_only(&old, Duration::ZERO).err().unwrap();
+        assert!(matches!(e, HistoryError::Older { found: 1, .. }), "{e}");
+        assert!(e.to_string().contains("iislog report --db"), "{e}");
     }
 
     #[test]
