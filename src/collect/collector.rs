@@ -98,6 +98,8 @@ struct DayAcc {
     codes: SiteCodes,
     /// The clock hours seen, in the order seen (a day has at most 25).
     hours: Vec<(LocalHour, HourStats)>,
+    /// Requests logged with a date but no time.
+    no_hour: HourStats,
     top: BTreeMap<ErrorKey, TopPair>,
     ftp: FtpCommands,
     httperr: Reasons,
@@ -108,6 +110,7 @@ impl Default for DayAcc {
         DayAcc {
             codes: SiteCodes::default(),
             hours: Vec::with_capacity(24),
+            no_hour: HourStats::default(),
             top: BTreeMap::new(),
             ftp: FtpCommands::default(),
             httperr: Reasons::new(),
@@ -314,6 +317,7 @@ impl Collector {
         for (day, acc) in self.days {
             let mut t = DayTally {
                 hours: acc.hours.into_iter().collect(),
+                no_hour: acc.no_hour,
                 top: acc.top,
                 ..DayTally::default()
             };
@@ -459,9 +463,26 @@ impl Collector {
     }
 }
 
+/// The hour index of a request logged with a date but no time.
+const NO_HOUR: usize = usize::MAX;
+
 impl Collector {
+    /// A request logged with a date and no time: on that date as logged (there is no
+    /// time to take to the zone), in no hour.
+    #[cold]
+    #[inline(never)]
+    fn add_without_hour(&mut self, day: Day, request: &Request<'_>) {
+        if self.cfg.keep.is_some_and(|r| !r.contains(day)) {
+            self.outside += 1;
+            return;
+        }
+        self.day_slot(day);
+        let slot = self.last;
+        self.add(slot, NO_HOUR, request);
+    }
+
     /// Files a dated request of day slot `slot` under its hour (index `hour` in the
-    /// slot's hours), site and codes.
+    /// slot's hours; [`NO_HOUR`]: none), site and codes.
     #[inline]
     fn add(&mut self, slot: usize, hour: usize, request: &Request<'_>) {
         let codes = request.codes();
@@ -499,7 +520,10 @@ impl Collector {
         if self.cfg.httperr {
             count_reason(&mut acc.httperr, request, codes.status);
         }
-        let h = &mut acc.hours[hour].1;
+        let h = match acc.hours.get_mut(hour) {
+            Some((_, h)) => h,
+            None => &mut acc.no_hour,
+        };
         h.classes[class_of(codes.status)] += 1;
         if let Some(ms) = ms {
             h.add_time(ms);
@@ -554,7 +578,8 @@ impl LineSink for Collector {
                     return;
                 }
             },
-            Stamp::DateOnly(_) | Stamp::Unknown => {
+            Stamp::DateOnly(day) => return self.add_without_hour(day, request),
+            Stamp::Unknown => {
                 self.undated += 1;
                 return;
             }
@@ -643,6 +668,7 @@ impl ChunkSink for Collector {
                     None => mine.hours.push((*k, h.clone())),
                 }
             }
+            mine.no_hour.merge(&acc.no_hour);
             for (k, pair) in acc.top {
                 mine.top.entry(k).or_default().merge(pair);
             }
@@ -910,6 +936,41 @@ nodate 00:00:01 - /x 10.0.0.2 200 0 0 5\r\n";
         assert_eq!((f.time_only, f.dateless, f.undated), (3, 0, 0));
         assert_eq!(f.days[&day("2026-11-23")].requests(), 2);
         assert_eq!(at(&f.days[&day("2026-11-24")], 0).requests(), 1);
+    }
+
+    /// Lines with a `date` and no `time` are on their date (at any offset: there is no
+    /// time to shift), in no hour; a bad date is still undated.
+    #[test]
+    fn lines_with_only_a_date_are_on_their_day_in_no_hour() {
+        let log = "#Fields: date cs-uri-stem sc-status time-taken\r\n\
+2026-11-23 /a 200 10\r\n2026-11-23 /b 404 30\r\n2026-11-24 /c 500 -\r\nbad /d 200 1\r\n";
+        for offset in ["Z", "+09:00", "-05:00", "Europe/Oslo"] {
+            for chunk in [1, 20, usize::MAX] {
+                let cfg = Arc::new(CollectConfig::new(zone(offset), "W3SVC1".into()));
+                let f = scan_bytes(
+                    log.as_bytes(),
+                    &Header::None,
+                    chunk,
+                    &|_| {},
+                    &Collector::new(cfg),
+                )
+                .0
+                .finish();
+                assert_eq!(
+                    (f.tally.acct.requests, f.undated),
+                    (4, 1),
+                    "{offset} {chunk}"
+                );
+                let d23 = &f.days[&day("2026-11-23")];
+                assert_eq!(d23.requests(), 2);
+                assert_eq!(d23.no_hour.classes, [0, 0, 1, 0, 1, 0]);
+                assert_eq!((d23.no_hour.tt_count, d23.no_hour.tt_sum), (2, 40));
+                assert!(d23.hours.is_empty());
+                assert_eq!(d23.top[&(404, Code::NotLogged)].uris.sorted()[0].count, 1);
+                let d24 = &f.days[&day("2026-11-24")];
+                assert_eq!(d24.no_hour.classes[5], 1);
+            }
+        }
     }
 
     fn collect_plain(log: &[u8], format: crate::format::LineFormat, offset: &str) -> FileDays {

@@ -228,6 +228,8 @@ pub struct DayTally {
     pub codes: BTreeMap<(String, Codes), u64>,
     /// Per clock hour that had requests.
     pub hours: BTreeMap<LocalHour, HourStats>,
+    /// Requests whose line logs a `date` but no `time`: on the day, in no hour.
+    pub no_hour: HourStats,
     pub top: BTreeMap<ErrorKey, TopPair>,
     /// FTP only: requests per command (`cs-method`, session prefix stripped) and triple.
     pub ftp_commands: BTreeMap<(String, Codes), u64>,
@@ -248,6 +250,7 @@ impl DayTally {
             && self.httperr.is_empty()
             && self.top.is_empty()
             && self.hours.values().all(|h| h.requests() == 0)
+            && self.no_hour.requests() == 0
     }
 
     pub fn merge(&mut self, other: DayTally) {
@@ -257,6 +260,7 @@ impl DayTally {
         for (k, h) in &other.hours {
             self.hours.entry(*k).or_default().merge(h);
         }
+        self.no_hour.merge(&other.no_hour);
         for (k, pair) in other.top {
             self.top.entry(k).or_default().merge(pair);
         }

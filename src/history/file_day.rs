@@ -103,6 +103,11 @@ pub(super) fn local_hour_of_row(r: &Row<'_>, first: usize) -> rusqlite::Result<L
     Ok(local_hour_and_own(r, first)?.0)
 }
 
+/// The `hours.hour` of the requests logged with a date and no time, and its
+/// `utc_offset` (there is no time, so no offset in force).
+pub(super) const NO_HOUR: i64 = -1;
+const NO_HOUR_OFFSET: &str = "-";
+
 /// [`local_hour_of_row`], and whether the row is exactly that hour's (its own row).
 fn local_hour_and_own(r: &Row<'_>, first: usize) -> rusqlite::Result<(LocalHour, bool)> {
     let hour = r.get::<_, i64>(first)?;
@@ -119,10 +124,12 @@ impl Tx<'_, '_> {
     /// and so does reading the file's day back ([`Tx::load_day_with`] needs no second read).
     pub fn add_file_day(&self, id: i64, day: Day, add: DayTally) -> R<DayTally> {
         let d = day_text(day);
+        let (hours, no_hour) = self.add_hours(id, &d, &add.hours, &add.no_hour)?;
         Ok(DayTally {
             codes: self.add_counts("codes", "site", id, &d, add.codes)?,
             ftp_commands: self.add_counts("ftp_commands", "command", id, &d, add.ftp_commands)?,
-            hours: self.add_hours(id, &d, &add.hours)?,
+            hours,
+            no_hour,
             top: self.add_top(id, &d, add.top)?,
             httperr: self.add_reasons(id, &d, add.httperr)?,
         })
@@ -261,22 +268,40 @@ impl Tx<'_, '_> {
     }
 
     /// Adds the hours that had requests to their rows (a clock hour and the offset in
-    /// force); returns the day's hours after the add.
+    /// force; the requests in no hour to the row of hour [`NO_HOUR`]); returns the day's
+    /// hours and its no-hour after the add.
     fn add_hours(
         &self,
         id: i64,
         day: &str,
         add: &BTreeMap<LocalHour, HourStats>,
-    ) -> R<BTreeMap<LocalHour, HourStats>> {
+        add_none: &HourStats,
+    ) -> R<(BTreeMap<LocalHour, HourStats>, HourStats)> {
         // The day's hours as a read of the day builds them (each row merged into an empty
         // hour), and each hour's own row, which the additions go to.
         let mut hours: BTreeMap<LocalHour, HourStats> = BTreeMap::new();
         let mut own: BTreeMap<LocalHour, HourStats> = BTreeMap::new();
+        let (mut no_hour, mut own_none) = (HourStats::default(), None);
         let sql = "SELECT hour, utc_offset, other, c1xx, c2xx, c3xx, c4xx, c5xx, tt_count, tt_sum, tt_hist FROM hours WHERE file_id = ?1 AND day = ?2";
         self.each_row(sql, id, day, |r| {
-            let get =
-                || -> rusqlite::Result<_> { Ok((local_hour_and_own(r, 0)?, hour_of_row(r, 2)?)) };
-            let ((key, is_own), h) = get().map_err(|e| self.e(e))?;
+            let get = || -> rusqlite::Result<_> {
+                let none = r.get::<_, i64>(0)? == NO_HOUR;
+                let own_none = none && r.get_ref(1)?.as_str()? == NO_HOUR_OFFSET;
+                Ok((
+                    none,
+                    own_none,
+                    local_hour_and_own(r, 0)?,
+                    hour_of_row(r, 2)?,
+                ))
+            };
+            let (none, is_own_none, (key, is_own), h) = get().map_err(|e| self.e(e))?;
+            if none {
+                no_hour.merge(&h);
+                if is_own_none {
+                    own_none = Some(h);
+                }
+                return Ok(());
+            }
             // A row that is not exactly its hour's (never written so) is read as a read
             // of the day reads it, but is no hour's own row.
             hours.entry(key).or_default().merge(&h);
@@ -319,7 +344,38 @@ impl Tx<'_, '_> {
                 })
                 .map_err(|e| self.e(e))?;
         }
-        Ok(hours)
+        if add_none.requests() > 0 {
+            let sql = if own_none.is_some() {
+                "UPDATE hours SET other = ?5, c1xx = ?6, c2xx = ?7, c3xx = ?8, c4xx = ?9, c5xx = ?10, tt_count = ?11, tt_sum = ?12, tt_hist = ?13 WHERE file_id = ?1 AND day = ?2 AND hour = ?3 AND utc_offset = ?4"
+            } else {
+                "INSERT INTO hours(file_id, day, hour, utc_offset, other, c1xx, c2xx, c3xx, c4xx, c5xx, tt_count, tt_sum, tt_hist) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+            };
+            let mut sum = own_none.unwrap_or_default();
+            sum.merge(add_none);
+            no_hour.merge(add_none);
+            let c = sum.classes.map(|v| v as i64);
+            self.tx
+                .prepare_cached(sql)
+                .and_then(|mut st| {
+                    st.execute(params![
+                        id,
+                        day,
+                        NO_HOUR,
+                        NO_HOUR_OFFSET,
+                        c[0],
+                        c[1],
+                        c[2],
+                        c[3],
+                        c[4],
+                        c[5],
+                        sum.tt_count as i64,
+                        sum.tt_sum as i64,
+                        hist_text(&sum.hist)
+                    ])
+                })
+                .map_err(|e| self.e(e))?;
+        }
+        Ok((hours, no_hour))
     }
 
     /// Takes a stored list into `list` as every read does: its counted values and floor
@@ -482,10 +538,14 @@ mod tests {
             };
             let site = format!("W3SVC{}", (r >> 20) % 3 + 1);
             *t.codes.entry((site, codes)).or_insert(0) += 1;
-            let h = t
-                .hours
-                .entry(LocalHour::at(((r >> 24) % 24) as u8, UtcOffset::UTC))
-                .or_default();
+            // One request in 25 logs a date and no time: no hour.
+            let h = match ((r >> 24) % 25) as u8 {
+                24 => &mut t.no_hour,
+                hour => t
+                    .hours
+                    .entry(LocalHour::at(hour, UtcOffset::UTC))
+                    .or_default(),
+            };
             h.classes[(status / 100) as usize] += 1;
             if r & 0x10000 != 0 {
                 h.tt_count += 1;
@@ -579,6 +639,14 @@ mod tests {
         let mut got = q.load_day(day).unwrap();
         assert_eq!(got.remove(&Service::Http).unwrap(), want);
         let count = |sql: &str| -> i64 { tx.query_row(sql, [], |r| r.get(0)).unwrap() };
+        assert!(want.no_hour.requests() > 0);
+        assert_eq!(
+            count(
+                "SELECT sum(other + c1xx + c2xx + c3xx + c4xx + c5xx) FROM hours WHERE hour = -1"
+            ),
+            want.no_hour.requests() as i64,
+            "requests in no hour are the row of hour -1"
+        );
         assert_eq!(
             count("SELECT count(*) FROM (SELECT 1 FROM top GROUP BY status, substatus, kind, value HAVING count(*) > 1)"),
             0,

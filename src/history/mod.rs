@@ -268,9 +268,9 @@ impl Store {
         let open = |name: &str, flags: OpenFlags| -> Result<Store, HistoryError> {
             let conn = Connection::open_with_flags(name, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)
                 .map_err(|e| HistoryError::Sqlite {
-                    path: path.to_path_buf(),
-                    detail: format!("cannot open: {e}"),
-                })?;
+                path: path.to_path_buf(),
+                detail: format!("cannot open: {e}"),
+            })?;
             let store = Store {
                 conn,
                 path: path.to_path_buf(),
@@ -712,17 +712,18 @@ impl Tx<'_, '_> {
             let get = || -> rusqlite::Result<_> {
                 Ok((
                     r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)? == file_day::NO_HOUR,
                     file_day::local_hour_of_row(r, 1)?,
                     file_day::hour_of_row(r, 3)?,
                 ))
             };
-            let (svc, hour, h) = get().map_err(|e| self.e(e))?;
-            out.entry(service_of(&svc))
-                .or_default()
-                .hours
-                .entry(hour)
-                .or_default()
-                .merge(&h);
+            let (svc, no_hour, hour, h) = get().map_err(|e| self.e(e))?;
+            let day = out.entry(service_of(&svc)).or_default();
+            if no_hour {
+                day.no_hour.merge(&h);
+            } else {
+                day.hours.entry(hour).or_default().merge(&h);
+            }
         }
         drop(rows);
         // The top lists of the files in memory, in file order; their other tallies are
@@ -802,6 +803,7 @@ impl Tx<'_, '_> {
             for (k, h) in &t.hours {
                 day.hours.entry(*k).or_default().merge(h);
             }
+            day.no_hour.merge(&t.no_hour);
             for (k, n) in t.ftp_commands {
                 *day.ftp_commands.entry(k).or_insert(0) += n;
             }

@@ -479,8 +479,18 @@ mod tests {
             assert_eq!(Rule::parse(rule).unwrap().to_string(), rule);
         }
         for bad in [
-            "5xx", "9xx>1", "abc>1", "5xx>lots", "500.x>1", "new:", "new:fault", "new:9xx",
-            "new:5000", "5xx>pct", "5xx>101pct", "requests<5pct",
+            "5xx",
+            "9xx>1",
+            "abc>1",
+            "5xx>lots",
+            "500.x>1",
+            "new:",
+            "new:fault",
+            "new:9xx",
+            "new:5000",
+            "5xx>pct",
+            "5xx>101pct",
+            "requests<5pct",
         ] {
             assert!(Rule::parse(bad).is_err(), "{bad}");
         }
@@ -655,7 +665,8 @@ mod tests {
         );
         let t = check(&rule("new:all"), 0, &harmless, Some(&b));
         assert!(
-            t[0].figures.ends_with("http 200 0 64 (3), http 301 0 0 (2)"),
+            t[0].figures
+                .ends_with("http 200 0 64 (3), http 301 0 0 (2)"),
             "{t:?}"
         );
         let faulty: DayCounts = [

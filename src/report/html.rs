@@ -78,8 +78,13 @@ pub fn page(day: &ReportDay, summary: &Summary, lang: Lang, alerts: &[Tripped]) 
             }
         }
     }
+    // Requests logged with a date and no time: on the day, in no hour.
+    let mut no_hour = HourStats::default();
+    for t in services.values() {
+        no_hour.merge(&t.no_hour);
+    }
     let mut classes = [0u64; 6];
-    for (_, hs) in &hours {
+    for hs in hours.iter().map(|(_, hs)| hs).chain([&no_hour]) {
         for (a, b) in classes.iter_mut().zip(hs.classes) {
             *a += b;
         }
@@ -180,6 +185,20 @@ without requests.</p>"
             hs.classes[5],
             f(hs.mean_ms()),
             f(hs.p95_ms())
+        );
+    }
+    if no_hour.requests() > 0 {
+        let f = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.1}"));
+        let _ = writeln!(
+            h,
+            "<tr id=\"unknown-hour\"><td>unknown hour</td><td></td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            no_hour.requests(),
+            no_hour.classes[2],
+            no_hour.classes[3],
+            no_hour.classes[4],
+            no_hour.classes[5],
+            f(no_hour.mean_ms()),
+            f(no_hour.p95_ms())
         );
     }
     h.push_str("</table>\n");

@@ -66,9 +66,13 @@ fn fmt_opt(v: Option<f64>) -> String {
     v.map_or(String::new(), |v| format!("{v:.1}"))
 }
 
+/// The `hour` of `by-hour.csv`'s rows for requests logged with a date but no time.
+pub const UNKNOWN_HOUR: &str = "unknown";
+
 /// `by-hour.csv`: clock hour x service, in the day's order: 24 hours, or 23 or 25 on the
 /// days the clocks change (the repeated hour twice, told apart by `utc_offset`); each row
-/// says its offset and the zone.
+/// says its offset and the zone. Then, for a service with requests logged with a date
+/// but no time, a row of hour `unknown` (no offset: there is no time).
 pub fn by_hour_csv(day: &ReportDay) -> io::Result<Vec<u8>> {
     let mut buf = Vec::new();
     let mut w = csv_writer(&mut buf);
@@ -102,6 +106,25 @@ pub fn by_hour_csv(day: &ReportDay) -> io::Result<Vec<u8>> {
                 fmt_opt(h.mean_ms()),
                 fmt_opt(h.p95_ms()),
                 hour.offset_text(),
+                zone.clone(),
+            ])?;
+        }
+    }
+    // Requests logged with a date and no time belong to the day, in no hour.
+    for (service, t) in &services {
+        let h = &t.no_hour;
+        if h.requests() > 0 {
+            w.write_record([
+                UNKNOWN_HOUR.to_string(),
+                service.name().to_string(),
+                h.requests().to_string(),
+                h.classes[2].to_string(),
+                h.classes[3].to_string(),
+                h.classes[4].to_string(),
+                h.classes[5].to_string(),
+                fmt_opt(h.mean_ms()),
+                fmt_opt(h.p95_ms()),
+                String::new(),
                 zone.clone(),
             ])?;
         }
