@@ -57,8 +57,8 @@ pub enum Error {
     /// `--fields` was given an unusable list.
     #[error("--fields: {0}")]
     BadFieldsOption(String),
-    /// Writing output failed.
-    #[error("could not write {}: {source}", terminal_text(.target))]
+    /// Writing output failed. The cause follows in the error's chain (printed once).
+    #[error("could not write {}", terminal_text(.target))]
     Output { target: String, source: io::Error },
 }
 

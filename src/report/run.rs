@@ -60,7 +60,8 @@ pub enum ReportError {
     Input(#[from] Error),
     #[error(transparent)]
     History(#[from] HistoryError),
-    #[error("could not write the report for {day} in {dir}: {source}")]
+    // The cause, which names the file, follows in the error's chain.
+    #[error("could not write the report for {day}")]
     Write {
         day: String,
         dir: PathBuf,

@@ -418,6 +418,12 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     result
 }
 
+/// An I/O error that names the folder or file it concerns, so the one message says which
+/// one failed.
+fn naming(path: &Path) -> impl FnOnce(io::Error) -> io::Error + '_ {
+    move |e| io::Error::new(e.kind(), format!("{}: {e}", path.display()))
+}
+
 /// The folder of `day`'s report under `out`.
 pub fn day_dir(out: &Path, day: Day) -> PathBuf {
     out.join(day_text(day))
@@ -471,8 +477,11 @@ pub fn write_day_when(
             if !may_write() {
                 return Ok(false);
             }
-            fs::create_dir_all(&dir)?;
-            write_atomic(&dir.join(name), &bytes).map(|()| true)
+            fs::create_dir_all(&dir).map_err(naming(&dir))?;
+            let path = dir.join(name);
+            write_atomic(&path, &bytes)
+                .map(|()| true)
+                .map_err(naming(&path))
         })
         .collect::<io::Result<Vec<bool>>>()?;
     let all = written.iter().all(|&w| w);
