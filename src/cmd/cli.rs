@@ -68,6 +68,7 @@ Examples:
   iislog summary W3SVC1/u_ex261123.log --format csv > day.csv
   iislog summary D:\\Logs -o summary.xlsx           # an Excel workbook, any locale
   iislog summary old.log --fields \"date time cs-uri-stem sc-status sc-substatus sc-win32-status\"
+  Get-Content u_ex261123.log | iislog summary -
 
 Folders are read recursively. A file is read when its name is an IIS log name
 (ex*.log, u_ex*.log, httperr*.log, and the native and NCSA in*.log, nc*.log) or it
@@ -364,7 +365,8 @@ impl SummaryFormat {
 
 #[derive(Debug, clap::Args)]
 pub struct SummaryArgs {
-    /// Log files or folders. On Windows, none means the default IIS log folders.
+    /// Log files or folders, or - for standard input. On Windows, none means the default
+    /// IIS log folders.
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 

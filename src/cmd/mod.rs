@@ -13,12 +13,14 @@ pub mod summary;
 
 use std::fmt::Display;
 use std::io::{self, BufWriter, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::anyhow;
 
 use iislog::catalogue::Lang;
 use iislog::error::{terminal_path, terminal_text, Error};
+use iislog::summary::FileSummary;
+use iislog::tally::SkipReason;
 
 /// How a subcommand that did not fail ended. `main` alone turns it into an exit code, so
 /// the codes are chosen in one place.
@@ -68,6 +70,52 @@ pub fn print_notes(notes: &[impl Display]) {
 /// name holding escape sequences or a newline is shown escaped, never acted on.
 pub fn shown(path: impl AsRef<Path>) -> String {
     terminal_path(path.as_ref())
+}
+
+/// Files named on the command line that are not logs: read (a named file always is), and
+/// named here, since none of their lines counted. Shown even with `--quiet`.
+pub fn warn_not_logs(paths: &[PathBuf], files: &[FileSummary]) {
+    for path in paths {
+        let lines = files
+            .iter()
+            .find(|f| f.path == *path)
+            .map_or(0, |f| f.acct.lines);
+        eprintln!(
+            "iislog: warning: {}: not an IIS log (no IIS log name, no W3C directive, no native or NCSA line); read because it was named, none of its {lines} lines is a request",
+            shown(path)
+        );
+    }
+}
+
+/// `--verbose`: per file read, its line account, and its skipped lines by reason with
+/// the first examples of each as `file:line`.
+pub fn print_file_accounts(files: &[FileSummary]) {
+    for f in files {
+        eprintln!(
+            "iislog: read {} ({}): {} lines, {} requests, {} directives, {} blank, {} skipped",
+            shown(&f.path),
+            f.service,
+            f.acct.lines,
+            f.acct.requests,
+            f.acct.directives,
+            f.acct.blank,
+            f.acct.skipped_total()
+        );
+        for reason in SkipReason::ALL {
+            let n = f.acct.skipped_for(reason);
+            if n == 0 {
+                continue;
+            }
+            eprintln!(
+                "iislog:   {n} skipped, {}: {}",
+                reason.name(),
+                reason.explain()
+            );
+            for e in f.examples.iter().filter(|e| e.reason == reason) {
+                eprintln!("iislog:     {}:{}", shown(&f.path), e.line);
+            }
+        }
+    }
 }
 
 /// Writes to stdout through a buffer; a failure, a closed pipe included, is reported as

@@ -12,11 +12,13 @@ use iislog::error::Error;
 use iislog::format::w3c::FieldMap;
 use iislog::output::{self, Format, WriteOptions};
 use iislog::progress::Progress;
-use iislog::tally::SkipReason;
 use iislog::{Outcome, RunStatus, SummaryOptions};
 
 use super::cli::{SummaryArgs, SummaryFormat};
-use super::{config, print_notes, resolve_lang, shown, to_stdout, warn_problems, Ending};
+use super::{
+    config, print_file_accounts, print_notes, resolve_lang, shown, to_stdout, warn_not_logs,
+    warn_problems, Ending,
+};
 
 pub fn run(args: SummaryArgs) -> anyhow::Result<Ending> {
     let inputs = if args.paths.is_empty() {
@@ -72,6 +74,7 @@ pub fn run(args: SummaryArgs) -> anyhow::Result<Ending> {
 
     warn_problems(&outcome.problems);
     print_notes(&outcome.notes);
+    warn_not_logs(&outcome.not_logs, &outcome.summary.files);
     if args.verbose {
         print_verbose(&outcome);
     }
@@ -254,32 +257,7 @@ fn print_verbose(outcome: &Outcome) {
     for p in &outcome.passed {
         eprintln!("iislog: passed over {}: {}", shown(&p.path), p.why);
     }
-    for f in &outcome.summary.files {
-        eprintln!(
-            "iislog: read {} ({}): {} lines, {} requests, {} directives, {} blank, {} skipped",
-            shown(&f.path),
-            f.service,
-            f.acct.lines,
-            f.acct.requests,
-            f.acct.directives,
-            f.acct.blank,
-            f.acct.skipped_total()
-        );
-        for reason in SkipReason::ALL {
-            let n = f.acct.skipped_for(reason);
-            if n == 0 {
-                continue;
-            }
-            eprintln!(
-                "iislog:   {n} skipped, {}: {}",
-                reason.name(),
-                reason.explain()
-            );
-            for e in f.examples.iter().filter(|e| e.reason == reason) {
-                eprintln!("iislog:     {}:{}", shown(&f.path), e.line);
-            }
-        }
-    }
+    print_file_accounts(&outcome.summary.files);
 }
 
 /// The width a table's descriptions wrap to: `COLUMNS` when set (as shells and many tools

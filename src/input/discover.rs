@@ -47,6 +47,10 @@ pub struct Discovery {
     /// Inputs that are read, with something the user should know (always shown; the
     /// exit code stays 0).
     pub notes: Vec<Problem>,
+    /// Files named on the command line that nothing marks as a log (no IIS log name, no
+    /// W3C directive, no native or NCSA line): read all the same, and named on stderr
+    /// when none of their lines is a request.
+    pub not_logs: Vec<PathBuf>,
 }
 
 /// Walks `inputs` in the order given, for the W3C logs only (what `report` reads).
@@ -190,6 +194,9 @@ impl Walk {
                 why: "not an IIS log name and does not start with a W3C directive",
             });
         };
+        if named && identify::identify(name, &head, false).is_none() {
+            self.out.not_logs.push(path.to_path_buf());
+        }
         let format = id.format;
         if format != LineFormat::W3c && !self.all {
             return self.out.passed.push(Passed {
@@ -308,6 +315,22 @@ mod tests {
         assert_eq!(d.files[0].site, Some(1));
         assert_eq!(d.passed.len(), 2, "{:?}", d.passed);
         assert!(d.problems.is_empty());
+        assert!(d.not_logs.is_empty());
+    }
+
+    /// A file named on the command line is read whatever it is; when nothing marks it as
+    /// a log, discovery says so, for the run to name it.
+    #[test]
+    fn named_files_that_do_not_look_like_logs_are_listed() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::write(root.join("notes.txt"), "hello\n").unwrap();
+        fs::write(root.join("copy.txt"), "#Fields: date time sc-status\n").unwrap();
+        fs::write(root.join("u_ex261123.log"), "").unwrap();
+        let named = ["notes.txt", "copy.txt", "u_ex261123.log"].map(|n| root.join(n));
+        let d = discover_all(&named);
+        assert_eq!(d.files.len(), 3);
+        assert_eq!(d.not_logs, vec![root.join("notes.txt")]);
     }
 
     #[test]

@@ -15,6 +15,7 @@ use crate::format::w3c::FieldMap;
 use crate::format::LineFormat;
 use crate::input::archive::{self, ArchiveError, Member};
 use crate::input::discover::{self, LogFile, Passed};
+use crate::input::identify;
 use crate::input::source;
 use crate::parse::stream::scan_stream;
 use crate::parse::{chunk, plain, Header};
@@ -65,7 +66,13 @@ pub struct Outcome {
     pub elapsed: Duration,
     /// HTTPERR requests by status, reason and (for 503s) queue; empty without HTTPERR logs.
     pub httperr: Vec<httperr::HttpErrRow>,
+    /// Files named on the command line that nothing marks as a log and that gave no
+    /// request: to be named on stderr.
+    pub not_logs: Vec<PathBuf>,
 }
+
+/// The input that names standard input (`Get-Content u_ex261123.log | iislog summary -`).
+pub const STDIN: &str = "-";
 
 /// How a run ended, for the exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,7 +96,20 @@ impl Outcome {
 /// Discovers, reads, tallies and annotates. Fails only when there is nothing to read.
 pub fn summarize(opts: &SummaryOptions, progress: &Progress) -> Result<Outcome, Error> {
     let started = Instant::now();
-    let found = discover::discover_all(&opts.inputs);
+    let (stdin, paths): (Vec<PathBuf>, Vec<PathBuf>) =
+        (opts.inputs.iter().cloned()).partition(|p| p.as_os_str() == STDIN);
+    let mut found = discover::discover_all(&paths);
+    if !stdin.is_empty() {
+        // Read as a stream when its turn comes; what it is, its first bytes say.
+        found.files.push(LogFile {
+            path: PathBuf::from(STDIN),
+            service: Service::Http,
+            site: None,
+            format: LineFormat::W3c,
+            member: None,
+            len: 0,
+        });
+    }
     summarize_found(found, opts, progress, started)
 }
 
@@ -151,6 +171,10 @@ pub fn summarize_found(
     );
     let mut summary = summary;
     summary.judge_httperr(&httperr);
+    let not_logs = (summary.files.iter())
+        .filter(|f| f.acct.requests == 0 && found.not_logs.contains(&f.path))
+        .map(|f| f.path.clone())
+        .collect();
     Ok(Outcome {
         summary,
         passed: found.passed,
@@ -158,6 +182,7 @@ pub fn summarize_found(
         notes: found.notes,
         elapsed: started.elapsed(),
         httperr,
+        not_logs,
     })
 }
 
@@ -208,6 +233,19 @@ fn tally_files(files: &[LogFile], header: &Header, chunk: usize, progress: &Prog
         .par_iter()
         .enumerate()
         .fold(Merged::default, |mut acc, (index, file)| {
+            if file.path.as_os_str() == STDIN && file.member.is_none() {
+                match tally_stdin(header) {
+                    Ok((file, t)) => {
+                        httperr::merge_reasons(&mut acc.reasons, t.reasons);
+                        acc.add(&file, index, t.tally);
+                    }
+                    Err(e) => acc.problems.push(Problem {
+                        path: file.path.clone(),
+                        message: e.to_string(),
+                    }),
+                }
+                return acc;
+            }
             if let Some(member) = &file.member {
                 let read = tally_member(member, file.format, file.service, header);
                 on_chunk(file.len);
@@ -257,6 +295,29 @@ fn tally_files(files: &[LogFile], header: &Header, chunk: usize, progress: &Prog
     merged.files.sort_by_key(|f| f.index);
     merged.problems.sort_by(|a, b| a.path.cmp(&b.path));
     merged
+}
+
+/// Reads standard input as one log, as a stream: its format and service come from its
+/// first bytes, as for a file named on the command line.
+fn tally_stdin(header: &Header) -> Result<(LogFile, HttpErrTally), ArchiveError> {
+    let mut stdin = std::io::stdin().lock();
+    let mut head = Vec::with_capacity(4096);
+    (&mut stdin).take(4096).read_to_end(&mut head)?;
+    let id = identify::identify(STDIN, &head, true).unwrap_or(identify::Identity {
+        format: LineFormat::W3c,
+        service: Service::Http,
+    });
+    let file = LogFile {
+        path: PathBuf::from(STDIN),
+        service: id.service,
+        site: None,
+        format: id.format,
+        member: None,
+        len: 0,
+    };
+    let mut reader = std::io::Cursor::new(head).chain(stdin);
+    let tally = tally_reader(&mut reader, id.format, id.service, header)?;
+    Ok((file, tally))
 }
 
 /// Reads one archived log into the tally (and, for HTTPERR, the reasons).
