@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand};
 
 use iislog::output::Format;
 
-/// The exit-code table, shown in every `--help`.
+/// The exit codes of `summary` (and, with a line for the others, of `iislog --help`).
 macro_rules! exit_codes {
     () => {
         "Exit codes:
@@ -19,7 +19,30 @@ macro_rules! exit_codes {
     };
 }
 
-/// The exit codes of `report`, `history` and `merge`.
+/// The exit codes of `explain`: it reads no input.
+macro_rules! explain_exit_codes {
+    () => {
+        "Exit codes:
+  0  done
+  2  usage error (an unknown language, a --win32 value that is no number)
+  6  the output could not be written (disk full, no permission...)"
+    };
+}
+
+/// The exit codes of `history` and `merge`: they only read histories (or CSVs).
+macro_rules! read_exit_codes {
+    () => {
+        "Exit codes:
+  0  done
+  2  usage error, or a file that could not be read or written
+  4  a history database is damaged, not iislog's, of another version, or failed
+  5  a history database is in use by another run
+  6  the output or the farm's reports could not be written (disk full, no
+     permission...)"
+    };
+}
+
+/// The exit codes of `report`.
 macro_rules! report_exit_codes {
     () => {
         "Exit codes:
@@ -27,9 +50,9 @@ macro_rules! report_exit_codes {
   1  some inputs could not be read (the reports of the rest are still written)
   2  usage error, or nothing to read
   3  an alert rule (--fail-on) tripped: the rules and their figures are on stderr
-  4  the history database is damaged, not iislog's, of a newer version, or failed
-     (it is never overwritten)
-  5  the history database is in use by another run (waited --wait seconds)
+  4  --db: the history database is damaged, not iislog's, of a newer version, or
+     failed (it is never overwritten)
+  5  --db: the history database is in use by another run (waited --wait seconds)
   6  the reports or the output could not be written (disk full, no permission,
      a file where a folder should be)"
     };
@@ -50,7 +73,7 @@ pub const MAX_THREADS: u64 = 4096;
     name = "iislog",
     version,
     about = "Count and explain every status an IIS server served, from its W3C logs.",
-    after_help = concat!(exit_codes!(), "\n  3, 4, 5  report/history/merge only: see their --help"),
+    after_help = concat!(exit_codes!(), "\n  3  report only; 4, 5  report, history and merge: see their --help"),
     arg_required_else_help = true
 )]
 pub struct Cli {
@@ -103,7 +126,7 @@ Examples:
 Look-up falls back from status.substatus to the status, then to its class (4xx);
 an unknown code still gets an answer.
 
-", exit_codes!()))]
+", explain_exit_codes!()))]
     Explain(ExplainArgs),
 
     /// Nightly reports: per day a folder of CSVs and a page, optionally from a history.
@@ -113,7 +136,7 @@ Examples:
   iislog report C:\\inetpub\\logs\\LogFiles --db D:\\iislog\\history.db --out D:\\reports --local
   iislog report LogFiles --date yesterday --tz Europe/Oslo --out reports
   iislog report LogFiles --since 2026-11-01 --until 2026-11-23 --utc-offset +09:00 --out reports
-  iislog report LogFiles --db history.db --out reports --fail-on \"5xx>2%\" --fail-on new
+  iislog report LogFiles --db history.db -o reports --fail-on \"5xx>2%\" --fail-on new:5xx
 
 OUT/YYYY-MM-DD/ gets summary.csv (the summary's columns), by-hour.csv, by-site.csv,
 top-errors.csv and report.html, each written under a temporary name and renamed.
@@ -131,11 +154,12 @@ A day no log holds a line for gets no CSVs: it is named on stderr, and asked alo
 (--date) its folder holds only report.html, saying so. --since alone runs up to
 yesterday. With --db and no days asked, yesterday is looked at too.
 
-Alert rules: CLASS, CODE or CODE.SUB, then >N% (share of requests), >N (count) or,
-with --db, >Nx (times the median share of the previous 7 days); `new` trips on a
-status triple not seen in the previous 30 days; requests<N trips on a day with fewer
-requests, and with --db requests<0.5x on fewer than half the median of the previous
-7 days with requests (both on a day without lines too; never on today).
+Alert rules: CLASS, CODE or CODE.SUB, then >N% or >Npct (share of requests; a .bat
+file eats a single %), >N (count) or, with --db, >Nx (times the median share of the
+previous 7 days); `new` trips on a 4xx or 5xx status triple not seen in the previous
+30 days (new:5xx, new:503 or new:all choose which triples); requests<N trips on a day
+with fewer requests, and with --db requests<0.5x on fewer than half the median of the
+previous 7 days with requests (both on a day without lines too; never on today).
 
 ", report_exit_codes!()))]
     Report(ReportArgs),
@@ -145,8 +169,11 @@ requests, and with --db requests<0.5x on fewer than half the median of the previ
 Examples:
   iislog history --db history.db --days 30 --code 5xx
   iislog history --db history.db --code 500.19 --format csv > trend.csv
+  iislog history --db history.db --format json
 
-", report_exit_codes!()))]
+The history is only read: a read-only file or a copy on a read-only share will do.
+
+", read_exit_codes!()))]
     History(HistoryArgs),
 
     /// Add histories (for a day or a range) or summary CSVs from several servers.
@@ -158,9 +185,9 @@ Examples:
 Histories give the same report folder for the farm, with a server column in
 by-site.csv (a server is named by the folder of a history.db, else the file's name).
 Summary CSVs are added exactly, percents recomputed; a CSV with other columns is
-refused.
+refused. Histories are only read: read-only files will do.
 
-", report_exit_codes!()))]
+", read_exit_codes!()))]
     Merge(MergeArgs),
 }
 
@@ -171,7 +198,7 @@ pub struct ReportArgs {
     pub paths: Vec<PathBuf>,
 
     /// The folder that gets one YYYY-MM-DD folder per day.
-    #[arg(long, value_name = "DIR")]
+    #[arg(short = 'o', long, value_name = "DIR")]
     pub out: PathBuf,
 
     /// The day to report: yesterday, today or YYYY-MM-DD.
@@ -239,6 +266,11 @@ pub struct ReportArgs {
     /// Language of the descriptions: en, ja or nb [default: from the locale, else en].
     #[arg(long, value_name = "LANG")]
     pub lang: Option<String>,
+
+    /// List the skipped lines of each file read by reason, with the first file:line of
+    /// each.
+    #[arg(short, long)]
+    pub verbose: bool,
 
     /// No line on stderr unless something went wrong.
     #[arg(short, long)]

@@ -2,22 +2,29 @@
 //! `ReportOptions`, runs the nightly report, and prints on stderr what it read, passed over
 //! and wrote, and which alert rules tripped; the reports themselves are files.
 
+use std::io::{self, IsTerminal};
 use std::time::Duration;
 
 use anyhow::bail;
 use iislog::error::terminal_text;
 
 use iislog::days::{day_of, day_text, DayRange, UtcOffset, Zone};
+use iislog::progress::Progress;
 use iislog::report::alert::Rule;
 use iislog::report::empty as days_without_lines;
-use iislog::report::run::{self, ReportOptions};
+use iislog::report::run::{self, ReportOptions, ReportOutcome};
 
 use super::cli::ReportArgs;
-use super::{local_today, print_notes, resolve_lang, shown, warn_problems, Ending};
+use super::{
+    local_today, print_file_accounts, print_notes, resolve_lang, shown, warn_not_logs,
+    warn_problems, Ending,
+};
 
 pub fn run(args: ReportArgs) -> anyhow::Result<Ending> {
     let opts = options(&args)?;
-    let outcome = run::report(&opts)?;
+    // A bar only on a terminal: a long first run with --db reads years of logs.
+    let progress = Progress::new(io::stderr().is_terminal() && !args.quiet);
+    let outcome = run::report(&opts, &progress)?;
     warn_problems(&outcome.problems);
     print_notes(&outcome.notes);
     if let (Some(from), Some(db), false) = (&outcome.moved_from, &args.db, args.quiet) {
@@ -27,12 +34,27 @@ pub fn run(args: ReportArgs) -> anyhow::Result<Ending> {
             opts.zone.name()
         );
     }
+    warn_not_logs(&outcome.not_logs, &outcome.files);
+    if args.verbose {
+        // The files with skipped lines, each reason with its first lines.
+        print_file_accounts(&outcome.files);
+    }
     if !args.quiet {
         for (path, why) in &outcome.passed {
             eprintln!("iislog: note: {}: not in the report: {why}", shown(path));
         }
     }
-    if let (Some(field), [first, rest @ ..]) =
+    if let (Some(field), false, [_, ..]) = (
+        &opts.client_ip_field,
+        outcome.ip_field_found,
+        outcome.ip_field_missing.as_slice(),
+    ) {
+        // No block of any file logs it: a typo, most likely, not a mixed folder.
+        eprintln!(
+            "iislog: warning: --client-ip-field {}: no log read has this field in its #Fields (check the name as the #Fields line writes it, e.g. X-Forwarded-For or cs(X-Forwarded-For)); the client-IP lists use c-ip",
+            terminal_text(field)
+        );
+    } else if let (Some(field), [first, rest @ ..]) =
         (&opts.client_ip_field, outcome.ip_field_missing.as_slice())
     {
         let more = match rest.len() {
@@ -67,25 +89,7 @@ pub fn run(args: ReportArgs) -> anyhow::Result<Ending> {
         eprintln!("iislog: alert: {t}");
     }
     if !args.quiet {
-        let days: Vec<String> = outcome
-            .days_written
-            .iter()
-            .map(|(d, _)| day_text(*d))
-            .collect();
-        let days = match days.as_slice() {
-            [] => "no day".to_string(),
-            [one] => one.clone(),
-            [first, .., last] => format!("{} days, {first} to {last}", days.len()),
-        };
-        eprintln!(
-            "iislog: report: {} files, {:.1} MB read, {} requests; {} written to {}; {:.2} s",
-            outcome.files_read,
-            outcome.bytes_read as f64 / 1e6,
-            outcome.requests,
-            days,
-            shown(&args.out),
-            outcome.elapsed.as_secs_f64()
-        );
+        eprintln!("iislog: report: {}", totals_line(&outcome));
     }
     // A tripped rule outranks unreadable inputs: it is what a scheduler watches for.
     Ok(if !outcome.tripped.is_empty() {
@@ -95,6 +99,52 @@ pub fn run(args: ReportArgs) -> anyhow::Result<Ending> {
     } else {
         Ending::Clean
     })
+}
+
+/// The line an unattended job leaves on stderr: what was read (lines, requests, skipped
+/// lines, as `summary` says them), then the requests of the asked days and where their
+/// pages are, then the time.
+fn totals_line(o: &ReportOutcome) -> String {
+    let mut read = format!(
+        "{} files, {} lines, {} requests",
+        o.files_read, o.acct.lines, o.requests
+    );
+    let elsewhere: Vec<String> = [
+        (o.outside, "on days not asked"),
+        (o.undated, "with no date"),
+    ]
+    .iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, what)| format!("{n} {what}"))
+    .collect();
+    if !elsewhere.is_empty() {
+        read.push_str(&format!(" ({})", elsewhere.join(", ")));
+    }
+    read.push_str(&format!(
+        ", {} skipped, {:.1} MB read",
+        o.acct.skipped_total(),
+        o.bytes_read as f64 / 1e6
+    ));
+    let page = |dir: &std::path::Path| shown(dir.join("report.html"));
+    let written = match o.days_written.as_slice() {
+        [] => "no day written".to_string(),
+        [(d, dir)] => format!(
+            "{}: {} requests, {}",
+            day_text(*d),
+            o.asked_requests,
+            page(dir)
+        ),
+        [(first, first_dir), .., (last, last_dir)] => format!(
+            "{} days, {} to {}: {} requests, {} to {}",
+            o.days_written.len(),
+            day_text(*first),
+            day_text(*last),
+            o.asked_requests,
+            page(first_dir),
+            page(last_dir)
+        ),
+    };
+    format!("{read}; {written}; {:.2} s", o.elapsed.as_secs_f64())
 }
 
 /// The flags as the library's options. Of several bad flags, the first checked here is the

@@ -181,6 +181,8 @@ pub struct FileDays {
     pub outside: u64,
     /// A block did not log `--client-ip-field`: its client IPs are `c-ip`.
     pub ip_field_missing: bool,
+    /// A block logged `--client-ip-field`.
+    pub ip_field_found: bool,
     /// Lines that log only `time` with no `#Date` before them in what was scanned (also
     /// in `undated`): a reader that started inside a block should supply its `#Date`.
     pub dateless: u64,
@@ -208,6 +210,7 @@ pub struct Collector {
     /// block asks (found once per block), `Some(None)` when the block does not log it.
     ip_col: Option<Option<usize>>,
     ip_field_missing: bool,
+    ip_field_found: bool,
     /// The last `#Date` seen (UTC day, second): the day of lines that log only `time`.
     block_date: Option<(Day, i32)>,
     /// Lines that log only `time` and came before any `#Date` this sink saw.
@@ -256,6 +259,7 @@ impl Collector {
             outside: 0,
             ip_col: None,
             ip_field_missing: false,
+            ip_field_found: false,
             block_date: cfg_date,
             dateless: 0,
             time_only: 0,
@@ -351,6 +355,7 @@ impl Collector {
             undated: self.undated,
             outside: self.outside,
             ip_field_missing: self.ip_field_missing,
+            ip_field_found: self.ip_field_found,
             dateless: self.dateless,
             time_only: self.time_only,
         }
@@ -381,6 +386,7 @@ impl Collector {
                         .index_of(name)
                         .or_else(|| map.index_of(&format!("cs({name})")));
                     self.ip_field_missing |= c.is_none();
+                    self.ip_field_found |= c.is_some();
                     self.ip_col = Some(c);
                     c
                 }
@@ -645,6 +651,7 @@ impl ChunkSink for Collector {
         self.undated += other.undated;
         self.outside += other.outside;
         self.ip_field_missing |= other.ip_field_missing;
+        self.ip_field_found |= other.ip_field_found;
         self.dateless += other.dateless;
         self.time_only += other.time_only;
         if other.block_date.is_some() {

@@ -16,7 +16,7 @@ use crate::days::{Day, LocalHour, Zone};
 use crate::format::codepage;
 use crate::service::Service;
 use crate::summary::httperr::{merge_reasons, ReasonCounts};
-use crate::tally::{Code, Codes};
+use crate::tally::{Accounting, Code, Codes};
 
 pub use self::topn::TopN;
 
@@ -310,6 +310,44 @@ impl DayTally {
     }
 }
 
+/// The line account of the logs that hold a day (those with requests on it, or whose
+/// name gives it): every line they gave, so the page shows what was not counted too.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DayLines {
+    pub files: u64,
+    pub lines: u64,
+    /// Requests on any day, this one included.
+    pub requests: u64,
+    pub directives: u64,
+    pub blank: u64,
+    pub skipped: u64,
+    /// Requests with no readable date: on no day.
+    pub undated: u64,
+}
+
+impl DayLines {
+    /// Adds one file's account.
+    pub fn add(&mut self, acct: &Accounting, undated: u64) {
+        self.files += 1;
+        self.lines += acct.lines;
+        self.requests += acct.requests;
+        self.directives += acct.directives;
+        self.blank += acct.blank;
+        self.skipped += acct.skipped_total();
+        self.undated += undated;
+    }
+
+    pub fn merge(&mut self, other: &DayLines) {
+        self.files += other.files;
+        self.lines += other.lines;
+        self.requests += other.requests;
+        self.directives += other.directives;
+        self.blank += other.blank;
+        self.skipped += other.skipped;
+        self.undated += other.undated;
+    }
+}
+
 /// One day's report data: per server (empty name on a single server) and service.
 #[derive(Debug, Clone, Default)]
 pub struct ReportDay {
@@ -320,6 +358,8 @@ pub struct ReportDay {
     pub trend: Vec<(Day, u64, u64, u64)>,
     /// The zone the day and its hours are in.
     pub zone: Zone,
+    /// The line account of the logs that hold this day, when known.
+    pub lines: Option<DayLines>,
 }
 
 impl ReportDay {

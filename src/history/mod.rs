@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use rusqlite::config::DbConfig;
 use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};
 
-use crate::collect::{DayTally, TopN, TopPair, BUCKETS};
+use crate::collect::{DayLines, DayTally, TopN, TopPair, BUCKETS};
 use crate::days::{date_of, day_of, day_text, Day, UtcOffset, Zone};
 use crate::service::Service;
 use crate::summary::httperr::{merge_reasons, ReasonKey};
@@ -147,6 +147,8 @@ pub struct FileState {
     pub head_len: u64,
     pub head_hash: String,
     pub offset: u64,
+    /// Lines read before `offset`: the line number of the last one.
+    pub lines: u64,
     /// The `#Fields` list in force at `offset`: `None` none yet, `Some("")` unusable.
     pub fields: Option<String>,
     /// The service its tallies are kept under.
@@ -572,7 +574,7 @@ impl Tx<'_, '_> {
     pub fn file_state(&self, path: &str) -> R<Option<FileState>> {
         self.tx
             .query_row(
-                "SELECT id, size, head_len, head_hash, offset, fields, service FROM files WHERE path = ?1",
+                "SELECT id, size, head_len, head_hash, offset, fields, service, lines FROM files WHERE path = ?1",
                 [path],
                 |r| {
                     Ok(FileState {
@@ -583,6 +585,7 @@ impl Tx<'_, '_> {
                         offset: r.get::<_, i64>(4)? as u64,
                         fields: r.get(5)?,
                         service: service_of(r.get_ref(6)?.as_str()?),
+                        lines: r.get::<_, i64>(7)? as u64,
                     })
                 },
             )
@@ -1014,6 +1017,49 @@ impl Tx<'_, '_> {
             .execute("DELETE FROM pending WHERE day = ?1", [day_text(day)])
             .map(drop)
             .map_err(|e| self.e(e))
+    }
+
+    /// Every file's line account (as [`DayLines`] of one file), with its id and path.
+    pub fn file_lines(&self) -> R<Vec<(i64, String, DayLines)>> {
+        let mut st = self
+            .tx
+            .prepare(
+                "SELECT id, path, lines, requests, directives, blank, skipped, undated FROM files",
+            )
+            .map_err(|e| self.e(e))?;
+        let rows = st
+            .query_map([], |r| {
+                let n = |i| r.get::<_, i64>(i).map(|v| v as u64);
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    DayLines {
+                        files: 1,
+                        lines: n(2)?,
+                        requests: n(3)?,
+                        directives: n(4)?,
+                        blank: n(5)?,
+                        skipped: n(6)?,
+                        undated: n(7)?,
+                    },
+                ))
+            })
+            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+            .map_err(|e| self.e(e))?;
+        Ok(rows)
+    }
+
+    /// The files with requests on `day`.
+    pub fn files_of_day(&self, day: Day) -> R<BTreeSet<i64>> {
+        let mut st = self
+            .tx
+            .prepare_cached("SELECT DISTINCT file_id FROM codes WHERE day = ?1")
+            .map_err(|e| self.e(e))?;
+        let ids = st
+            .query_map([day_text(day)], |r| r.get::<_, i64>(0))
+            .and_then(|rows| rows.collect::<Result<BTreeSet<_>, _>>())
+            .map_err(|e| self.e(e))?;
+        Ok(ids)
     }
 
     pub fn add_run(&self, started: &str, files: u64, bytes: u64, requests: u64) -> R<()> {

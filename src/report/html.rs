@@ -10,7 +10,7 @@ use std::fmt::Write;
 
 use crate::catalogue::verdict::Verdict;
 use crate::catalogue::{Catalogue, Lang};
-use crate::collect::{topn, DayTally, HourStats, ReportDay};
+use crate::collect::{topn, DayLines, DayTally, HourStats, ReportDay};
 use crate::days::{day_text, LocalHour};
 use crate::report::alert::Tripped;
 use crate::service::Service;
@@ -158,6 +158,9 @@ without requests.</p>"
         );
     }
     h.push_str("</div>\n");
+    if let Some(lines) = &day.lines {
+        h.push_str(&line_account(lines, total));
+    }
 
     // Per hour.
     h.push_str("<h2>Requests per hour, by status class</h2>\n");
@@ -389,6 +392,23 @@ requests in {} rows.</p>",
     );
     h.push_str("</section>\n");
     h
+}
+
+/// The line account of the logs that hold the day (`on_day`: the day's requests): every
+/// line they gave, so what was not counted is seen too.
+fn line_account(l: &DayLines, on_day: u64) -> String {
+    let other = l.requests.saturating_sub(on_day + l.undated);
+    let mut text = format!(
+        "<p class=\"sub\" id=\"lines\">Lines read from the <span id=\"lines-files\">{}</span> log(s) that hold this day: \
+<span id=\"lines-total\">{}</span> lines: <span id=\"lines-requests\">{}</span> requests ({on_day} on this day, {other} on other days, {} with no date), \
+{} directives, {} blank, <span id=\"lines-skipped\">{}</span> skipped",
+        l.files, l.lines, l.requests, l.undated, l.directives, l.blank, l.skipped
+    );
+    if l.skipped > 0 {
+        text.push_str(" (<code>iislog report --verbose</code> gives their reasons and lines)");
+    }
+    text.push_str(".</p>\n");
+    text
 }
 
 /// FTP: requests per command, and failed logins (530) by client IP and user name; empty

@@ -2,7 +2,7 @@
 //! days), or incremental with a history (read only what was appended since the last run,
 //! commit it in one transaction, then write the reports from the database).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -11,8 +11,8 @@ use rayon::prelude::*;
 
 use crate::catalogue::Lang;
 use crate::collect::collector::{CollectConfig, Collector, FileDays};
-use crate::collect::ReportDay;
-use crate::days::{day_text, may_hold, Day, DayRange, UtcOffset, Zone};
+use crate::collect::{DayLines, ReportDay};
+use crate::days::{day_text, may_hold, name_order, name_span, Day, DayRange, UtcOffset, Zone};
 use crate::error::{Error, Problem};
 use crate::format::w3c::FieldMap;
 use crate::format::LineFormat;
@@ -23,9 +23,12 @@ use crate::input::source;
 use crate::parse::chunk::{self, scan_bytes};
 use crate::parse::plain::scan_plain_bytes;
 use crate::parse::{stream, Header};
+use crate::progress::Progress;
 use crate::report::alert::{self, Rule, Tripped};
 use crate::report::{empty, write};
 use crate::service::Service;
+use crate::summary::FileSummary;
+use crate::tally::{Accounting, Example};
 
 /// What `report` is asked to do.
 #[derive(Debug, Clone)]
@@ -76,7 +79,21 @@ pub enum ReportError {
 pub struct ReportOutcome {
     pub files_read: usize,
     pub bytes_read: u64,
+    /// Requests read by this run, on any day or none.
     pub requests: u64,
+    /// The line account of what this run read, all files together.
+    pub acct: Accounting,
+    /// Per file read that skipped lines: its line account, and its first skipped lines
+    /// by reason (numbered from the file's start, also when only its new lines were read).
+    pub files: Vec<FileSummary>,
+    /// Requests on the asked days, as their reports hold them.
+    pub asked_requests: u64,
+    /// Requests this run read that are on days not asked.
+    pub outside: u64,
+    /// Requests this run read with no readable date: on no day.
+    pub undated: u64,
+    /// Some block logged `--client-ip-field`.
+    pub ip_field_found: bool,
     pub days_written: Vec<(Day, PathBuf)>,
     pub tripped: Vec<Tripped>,
     pub problems: Vec<Problem>,
@@ -84,6 +101,9 @@ pub struct ReportOutcome {
     pub notes: Vec<Problem>,
     /// Files with a block that does not log `--client-ip-field` (`c-ip` was used there).
     pub ip_field_missing: Vec<PathBuf>,
+    /// Files named on the command line that nothing marks as a log, and that gave no
+    /// request.
+    pub not_logs: Vec<PathBuf>,
     /// Logs found but not in the report, each with the reason.
     pub passed: Passed,
     /// Asked days no log holds a line for, as runs of days: no CSVs were written for them.
@@ -139,20 +159,22 @@ fn found(inputs: &[PathBuf]) -> Result<(discover::Discovery, Passed), ReportErro
     Ok((found, Passed::new()))
 }
 
-/// Runs `report`.
-pub fn report(opts: &ReportOptions) -> Result<ReportOutcome, ReportError> {
+/// Runs `report`; `progress` shows the bytes read (a hidden bar when not on a terminal).
+pub fn report(opts: &ReportOptions, progress: &Progress) -> Result<ReportOutcome, ReportError> {
     // The catalogue is read only when the days are written; parsing it meanwhile on an
     // idle core takes its cost off an incremental run's few milliseconds.
     rayon::spawn(|| {
         crate::catalogue::Catalogue::builtin();
     });
-    match &opts.db {
-        None => stateless(opts),
-        Some(db) => incremental(opts, db),
-    }
+    let outcome = match &opts.db {
+        None => stateless(opts, progress),
+        Some(db) => incremental(opts, db, progress),
+    };
+    progress.finish();
+    outcome
 }
 
-fn stateless(opts: &ReportOptions) -> Result<ReportOutcome, ReportError> {
+fn stateless(opts: &ReportOptions, progress: &Progress) -> Result<ReportOutcome, ReportError> {
     let started = Instant::now();
     let range = opts.range.ok_or_else(|| {
         ReportError::Usage("without --db, give the days: --date, or --since/--until".into())
@@ -163,15 +185,19 @@ fn stateless(opts: &ReportOptions) -> Result<ReportOutcome, ReportError> {
         )));
     }
     let (found, passed) = found(&opts.inputs)?;
+    // A file named on the command line is read whatever the date in its name; in a
+    // folder, a log whose name's date is far from the asked days cannot hold them.
     let files: Vec<&LogFile> = found
         .files
         .iter()
         .filter(|f| {
-            f.path
-                .file_name()
-                .is_none_or(|n| may_hold(&n.to_string_lossy(), &range))
+            is_named(opts, f)
+                || f.path
+                    .file_name()
+                    .is_none_or(|n| may_hold(&n.to_string_lossy(), &range))
         })
         .collect();
+    progress.set_length(files.iter().map(|f| f.len).sum());
     let results: Vec<(&LogFile, Result<FileDays, Problem>, u64)> = files
         .par_iter()
         .map(|f| {
@@ -207,6 +233,7 @@ fn stateless(opts: &ReportOptions) -> Result<ReportOutcome, ReportError> {
                 Err(e) => (*f, Err(Problem::io(&f.path, &e)), 0),
             }
         })
+        .inspect(|(f, ..)| progress.inc(f.len))
         .collect();
     let mut out = ReportOutcome {
         problems: found.problems,
@@ -216,16 +243,41 @@ fn stateless(opts: &ReportOptions) -> Result<ReportOutcome, ReportError> {
     };
     // Only the days that hold lines: a range may span centuries.
     let mut days: BTreeMap<Day, ReportDay> = BTreeMap::new();
-    for (file, r, bytes) in results {
+    // Per file: the days whose page counts its lines (those it has requests on, and
+    // those its name gives), its account and its requests with no date.
+    let mut lines_of: Vec<(BTreeSet<Day>, Accounting, u64)> = Vec::new();
+    for (index, (file, r, bytes)) in results.into_iter().enumerate() {
         let service = file.service;
         match r {
             Ok(fd) => {
                 if fd.ip_field_missing {
                     out.ip_field_missing.push(file.path.clone());
                 }
+                out.ip_field_found |= fd.ip_field_found;
                 out.files_read += 1;
                 out.bytes_read += bytes;
                 out.requests += fd.tally.acct.requests;
+                out.outside += fd.outside;
+                out.undated += fd.undated;
+                out.acct.merge(&fd.tally.acct);
+                if fd.tally.acct.requests == 0 && found.not_logs.contains(&file.path) {
+                    out.not_logs.push(file.path.clone());
+                }
+                let mut held: BTreeSet<Day> = fd.days.keys().copied().collect();
+                if let Some(span) = span_of_name(&file.path) {
+                    held.extend(span.days().filter(|d| range.contains(*d)));
+                }
+                lines_of.push((held, fd.tally.acct, fd.undated));
+                // Kept for `--verbose` when lines were skipped.
+                if fd.tally.acct.skipped_total() > 0 {
+                    out.files.push(FileSummary {
+                        path: file.path.clone(),
+                        service,
+                        acct: fd.tally.acct,
+                        examples: fd.tally.examples,
+                        index,
+                    });
+                }
                 for (d, t) in fd.days {
                     if range.contains(d) {
                         days.entry(d)
@@ -244,6 +296,15 @@ fn stateless(opts: &ReportOptions) -> Result<ReportOutcome, ReportError> {
             Err(p) => out.problems.push(p),
         }
     }
+    for (held, acct, undated) in &lines_of {
+        for d in held {
+            if let Some(rd) = days.get_mut(d) {
+                rd.lines
+                    .get_or_insert_with(DayLines::default)
+                    .add(acct, *undated);
+            }
+        }
+    }
     for rd in days.values() {
         // Checked first: the day's page and alerts.csv show what tripped.
         let tripped = alert::check(&rules_on(opts, rd.day), rd.day, &counts_of(rd), None);
@@ -255,6 +316,7 @@ fn stateless(opts: &ReportOptions) -> Result<ReportOutcome, ReportError> {
             }
         })?;
         out.days_written.push((rd.day, dir));
+        out.asked_requests += rd.requests();
         out.tripped.extend(tripped);
     }
     out.empty = empty::gaps(range, &days.keys().copied().collect());
@@ -389,6 +451,8 @@ struct Read {
     service: Service,
     /// Where this run started reading.
     start: u64,
+    /// Lines before `start`: added to the line numbers of what this run read.
+    line_base: u64,
     size: u64,
     head_len: u64,
     head_hash: String,
@@ -416,10 +480,12 @@ fn header_text(h: &Header) -> Option<String> {
     }
 }
 
-/// Reads what is new in one file, given what the history knows of it.
+/// Reads what is new in one file, given what the history knows of it; a `finished` file
+/// (see [`finished_files`]) is read to its end, a last line without a newline included.
 fn read_new(
     file: &LogFile,
     state: Option<crate::history::FileState>,
+    finished: bool,
     opts: &ReportOptions,
 ) -> Result<Read, Problem> {
     let io = |e: std::io::Error| Problem::io(&file.path, &e);
@@ -430,17 +496,17 @@ fn read_new(
     // offset on, without mapping (or faulting in) the part already counted.
     let (head, size) = read_range(&file.path, 0, HEAD_LEN as u64).map_err(io)?;
     let head_hash = format!("{:016x}", fnv1a(&head));
-    let (known, start, fields) = match &state {
-        None => (None, 0, None),
+    let (known, start, fields, line_base) = match &state {
+        None => (None, 0, None, 0),
         Some(s) => {
             let same_start = usize::try_from(s.head_len)
                 .ok()
                 .and_then(|n| head.get(..n))
                 .is_some_and(|h| format!("{:016x}", fnv1a(h)) == s.head_hash);
             if size < s.offset || size < s.size || !same_start {
-                (Some((s.id, true)), 0, None)
+                (Some((s.id, true)), 0, None, 0)
             } else {
-                (Some((s.id, false)), s.offset, s.fields.clone())
+                (Some((s.id, false)), s.offset, s.fields.clone(), s.lines)
             }
         }
     };
@@ -448,8 +514,14 @@ fn read_new(
     // size is the one at this open: the bytes end there.
     let (loaded, size) = source::load_from(&file.path, start).map_err(io)?;
     let bytes: &[u8] = &loaded;
-    // Only complete lines: IIS may be in the middle of writing the last one.
-    let rel_end = memchr::memrchr(b'\n', bytes).map_or(0, |i| i + 1);
+    // Only complete lines: IIS may be in the middle of writing the last one. A file IIS
+    // is done with is read to its end: a last line it left without a newline is counted
+    // when it is whole (and skipped as truncated when not), else no run ever would.
+    let rel_end = if finished {
+        bytes.len()
+    } else {
+        memchr::memrchr(b'\n', bytes).map_or(0, |i| i + 1)
+    };
     let end = start + rel_end as u64;
     let cfg = collect_config(opts, file);
     let (days, fields) = if file.format != LineFormat::W3c {
@@ -490,6 +562,7 @@ fn read_new(
         known,
         service: state.as_ref().map_or(file.service, |s| s.service),
         start,
+        line_base,
         size,
         head_len: head.len() as u64,
         head_hash,
@@ -523,6 +596,7 @@ fn read_member(
         known,
         service: state.as_ref().map_or(file.service, |s| s.service),
         start,
+        line_base: 0,
         size,
         head_len: 0,
         head_hash: identity.to_string(),
@@ -567,7 +641,11 @@ fn now_text() -> String {
         .to_string()
 }
 
-fn incremental(opts: &ReportOptions, db: &Path) -> Result<ReportOutcome, ReportError> {
+fn incremental(
+    opts: &ReportOptions,
+    db: &Path,
+    progress: &Progress,
+) -> Result<ReportOutcome, ReportError> {
     let started = Instant::now();
     let (found, passed) = found(&opts.inputs)?;
     let mut store = Store::open(db, opts.wait)?;
@@ -583,6 +661,7 @@ fn incremental(opts: &ReportOptions, db: &Path) -> Result<ReportOutcome, ReportE
     let mut earliest = EarliestDay::default();
     let asked: BTreeSet<Day>;
     let mut write_days: BTreeSet<Day>;
+    let files: FileSpans;
     let mut first_written = None;
     let mut checkpointed = None;
     {
@@ -595,7 +674,16 @@ fn incremental(opts: &ReportOptions, db: &Path) -> Result<ReportOutcome, ReportE
         // Files are read a batch at a time (in parallel within it), and each batch is
         // stored before the next is read: a run holds the tallies of one batch, not of
         // every file (a first run over 100,000 small logs).
-        for batch in found.files.chunks(READ_BATCH) {
+        progress.set_length(found.files.iter().map(|f| f.len).sum());
+        let finished = finished_files(&found.files);
+        // Requests this run read, per day.
+        let mut read_on: BTreeMap<Day, u64> = BTreeMap::new();
+        let mut index = 0;
+        for (batch, finished) in found
+            .files
+            .chunks(READ_BATCH)
+            .zip(finished.chunks(READ_BATCH))
+        {
             let mut states = Vec::with_capacity(batch.len());
             for f in batch {
                 states.push(q.file_state(&key_of(&f.path))?);
@@ -603,9 +691,15 @@ fn incremental(opts: &ReportOptions, db: &Path) -> Result<ReportOutcome, ReportE
             let reads: Vec<Result<Read, Problem>> = batch
                 .par_iter()
                 .zip(states)
-                .map(|(f, s)| read_new(f, s, opts))
+                .zip(finished)
+                .map(|((f, s), &finished)| {
+                    let read = read_new(f, s, finished, opts);
+                    progress.inc(f.len);
+                    read
+                })
                 .collect();
             for r in reads {
+                index += 1;
                 let r = match r {
                     Ok(r) => r,
                     Err(p) => {
@@ -633,9 +727,16 @@ fn incremental(opts: &ReportOptions, db: &Path) -> Result<ReportOutcome, ReportE
                 if r.days.ip_field_missing {
                     out.ip_field_missing.push(r.file.path.clone());
                 }
+                out.ip_field_found |= r.days.ip_field_found;
                 out.requests += r.days.tally.acct.requests;
+                out.undated += r.days.undated;
+                out.acct.merge(&r.days.tally.acct);
+                if r.days.tally.acct.requests == 0 && found.not_logs.contains(&r.file.path) {
+                    out.not_logs.push(r.file.path.clone());
+                }
                 for (day, t) in r.days.days {
                     touched.insert(day);
+                    *read_on.entry(day).or_insert(0) += t.requests();
                     let holds = q.add_file_day(id, day, t)?;
                     earliest.keep(day, (id, r.service, holds));
                 }
@@ -651,8 +752,26 @@ fn incremental(opts: &ReportOptions, db: &Path) -> Result<ReportOutcome, ReportE
                     r.days.undated,
                     &now,
                 )?;
+                // Kept for `--verbose` when lines were skipped (not for every file: a
+                // first run may read 100,000 logs).
+                if r.days.tally.acct.skipped_total() > 0 {
+                    let base = r.line_base;
+                    out.files.push(FileSummary {
+                        path: r.file.path.clone(),
+                        service: r.service,
+                        acct: r.days.tally.acct,
+                        examples: (r.days.tally.examples.iter())
+                            .map(|e| Example {
+                                line: e.line + base,
+                                ..*e
+                            })
+                            .collect(),
+                        index: index - 1,
+                    });
+                }
             }
         }
+        progress.finish();
         q.add_pending(&touched)?;
         q.add_run(&now, out.files_read as u64, out.bytes_read, out.requests)?;
         // Reports: the asked days that hold lines (the others are runs of days without
@@ -682,13 +801,26 @@ fn incremental(opts: &ReportOptions, db: &Path) -> Result<ReportOutcome, ReportE
         }
         write_days = asked.clone();
         write_days.extend(q.pending()?);
+        out.outside = (read_on.iter())
+            .filter(|(d, _)| !asked.contains(d))
+            .map(|(_, n)| n)
+            .sum();
+        files = file_spans(&q)?;
         // The first day is read in this transaction, which holds exactly what it commits.
         // Its files are rendered on the pool while this thread commits and then checkpoints
         // (waiting on the disk), and written as soon as the commit succeeded, never before.
         let first = match write_days.first() {
             Some(&d) => {
                 let fresh = earliest.take(d);
-                Some(report_day(&q, d, fresh, &asked, opts, &mut out.tripped)?)
+                Some(report_day(
+                    &q,
+                    d,
+                    fresh,
+                    &asked,
+                    opts,
+                    &files,
+                    &mut out.tripped,
+                )?)
             }
             None => None,
         };
@@ -697,6 +829,9 @@ fn incremental(opts: &ReportOptions, db: &Path) -> Result<ReportOutcome, ReportE
         let first_alerts = first
             .as_ref()
             .map_or_else(Vec::new, |rd| write::alerts_on(&out.tripped, rd.day));
+        if let Some(rd) = first.as_ref().filter(|rd| asked.contains(&rd.day)) {
+            out.asked_requests += rd.requests();
+        }
         let gate = CommitGate::default();
         let mut committed = None;
         rayon::in_place_scope(|s| {
@@ -738,7 +873,7 @@ fn incremental(opts: &ReportOptions, db: &Path) -> Result<ReportOutcome, ReportE
                 // The rules of a first day found empty were checked in the transaction.
                 let mut tripped = Vec::new();
                 let rd = store_read(&mut store, |q| {
-                    report_day(q, d, Vec::new(), &asked, opts, &mut tripped)
+                    report_day(q, d, Vec::new(), &asked, opts, &files, &mut tripped)
                 })?;
                 let alerts = if checked.take() != Some(d) {
                     let alerts = write::alerts_on(&tripped, d);
@@ -751,6 +886,9 @@ fn incremental(opts: &ReportOptions, db: &Path) -> Result<ReportOutcome, ReportE
                     out.empty.push(DayRange::one(d));
                     done.push(d);
                     continue;
+                }
+                if asked.contains(&d) {
+                    out.asked_requests += rd.requests();
                 }
                 write::write_day(&opts.out, &rd, opts.lang, &alerts)
             }
@@ -866,14 +1004,15 @@ impl EarliestDay {
 }
 
 /// Reads day `d` back from the history for its report (the files of `fresh` from memory:
-/// what this transaction added for them), and checks the alert rules when it is one of
-/// the asked days.
+/// what this transaction added for them), with the line account of its files, and
+/// checks the alert rules when it is one of the asked days.
 fn report_day(
     q: &Tx<'_, '_>,
     d: Day,
     fresh: Vec<FileDay>,
     asked: &BTreeSet<Day>,
     opts: &ReportOptions,
+    files: &FileSpans,
     tripped: &mut Vec<Tripped>,
 ) -> Result<ReportDay, HistoryError> {
     let rd = ReportDay {
@@ -885,6 +1024,7 @@ fn report_day(
             .collect(),
         trend: q.trend(d)?,
         zone: opts.zone.clone(),
+        lines: day_lines(q, d, files)?,
     };
     if asked.contains(&d) && !opts.rules.is_empty() {
         let baseline = q.baseline(d)?;
@@ -896,6 +1036,29 @@ fn report_day(
         ));
     }
     Ok(rd)
+}
+
+/// Every file of a history with the days its name gives and its line account.
+type FileSpans = Vec<(i64, Option<DayRange>, DayLines)>;
+
+fn file_spans(q: &Tx<'_, '_>) -> Result<FileSpans, HistoryError> {
+    Ok(q.file_lines()?
+        .into_iter()
+        .map(|(id, path, lines)| (id, span_of_name(Path::new(&path)), lines))
+        .collect())
+}
+
+/// The line account of the files that hold day `d`: those with requests on it, and
+/// those whose name gives it. `None` when no file does.
+fn day_lines(q: &Tx<'_, '_>, d: Day, files: &FileSpans) -> Result<Option<DayLines>, HistoryError> {
+    let with = q.files_of_day(d)?;
+    let mut lines = DayLines::default();
+    for (id, span, l) in files {
+        if with.contains(id) || span.is_some_and(|s| s.contains(d)) {
+            lines.merge(l);
+        }
+    }
+    Ok((lines.files > 0).then_some(lines))
 }
 
 /// Runs `f` in a read transaction of `store`.
@@ -949,17 +1112,22 @@ pub fn merge_histories(
                 db.display()
             )));
         }
-        let mut store = Store::open(db, wait)?;
+        // Only read: a server's history may be a read-only copy.
+        let mut store = Store::open_read_only(db, wait)?;
         store_read(&mut store, |q| {
             if let Some(z) = q.zone()? {
                 zones.insert(z);
             }
+            let files = file_spans(q)?;
             for d in q.days_between(range.first, range.last)? {
                 let rd = days.entry(d).or_insert_with(|| ReportDay {
                     day: d,
                     ..ReportDay::default()
                 });
                 // The zone is set below, once the histories agree on it.
+                if let Some(l) = day_lines(q, d, &files)? {
+                    rd.lines.get_or_insert_with(DayLines::default).merge(&l);
+                }
                 for (service, t) in q.load_day(d)? {
                     rd.parts
                         .entry((server.clone(), service))
@@ -1017,4 +1185,105 @@ pub fn server_name(db: &Path) -> String {
         }
     }
     stem
+}
+
+/// Whether a log was named on the command line (for a log in an archive: the archive).
+fn is_named(opts: &ReportOptions, file: &LogFile) -> bool {
+    match &file.member {
+        Some(m) => opts.inputs.iter().any(|p| p == m.parts().0),
+        None => opts.inputs.contains(&file.path),
+    }
+}
+
+/// The days a log's name gives (`u_ex261123.log`), if it has a date.
+fn span_of_name(path: &Path) -> Option<DayRange> {
+    name_span(&path.file_name()?.to_string_lossy())
+}
+
+/// Whether IIS is done with each file: a log inside an archive, or one with a newer log
+/// of the same series (prefix and kind of date, or HTTP.sys's numbers) in its folder.
+/// Such a file is read to its end, its last line included when it is whole; the newest
+/// log of a site may be in the middle of a line, which waits for the next run.
+fn finished_files(files: &[LogFile]) -> Vec<bool> {
+    type Series = (PathBuf, String, usize);
+    // Dated names in date order; HTTP.sys numbers its logs instead (httperr1.log, 2, …).
+    let order = |name: &str| {
+        name_order(name).or_else(|| {
+            let lower = name.to_ascii_lowercase();
+            let n = lower.strip_prefix("httperr")?.strip_suffix(".log")?;
+            Some(("httperr".to_string(), 0, 0, n.parse().ok()?))
+        })
+    };
+    let place = |f: &LogFile| -> Option<(Series, (i32, u64))> {
+        let (prefix, len, year, rest) = order(&f.path.file_name()?.to_string_lossy())?;
+        Some(((f.path.parent()?.to_path_buf(), prefix, len), (year, rest)))
+    };
+    let places: Vec<_> = files.iter().map(place).collect();
+    let mut newest: HashMap<&Series, (i32, u64)> = HashMap::new();
+    for (series, when) in places.iter().flatten() {
+        let n = newest.entry(series).or_insert(*when);
+        *n = (*n).max(*when);
+    }
+    files
+        .iter()
+        .zip(&places)
+        .map(|(f, p)| {
+            f.member.is_some()
+                || p.as_ref()
+                    .is_some_and(|(series, when)| newest.get(series).is_some_and(|n| n > when))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn log(path: &str) -> LogFile {
+        LogFile {
+            path: PathBuf::from(path),
+            service: Service::Http,
+            site: None,
+            format: LineFormat::W3c,
+            member: None,
+            len: 0,
+        }
+    }
+
+    /// A log is finished when its folder holds a newer one of its series (dated names
+    /// across the century, hourly names, HTTP.sys numbers); the newest of each series,
+    /// and a log with no date, may still be written.
+    #[test]
+    fn finished_logs_have_a_newer_one_beside_them() {
+        let files: Vec<LogFile> = [
+            "W3SVC1/u_ex261122.log",
+            "W3SVC1/u_ex261123.log",
+            "W3SVC2/u_ex261121.log",
+            "IIS4/ex991231.log",
+            "IIS4/ex000101.log",
+            "W3SVC3/u_ex26112305.log",
+            "W3SVC3/u_ex26112306.log",
+            "W3SVC3/u_ex2611.log",
+            "HTTPERR/httperr9.log",
+            "HTTPERR/httperr10.log",
+            "misc/access.log",
+        ]
+        .map(log)
+        .into();
+        let finished: Vec<&str> = files
+            .iter()
+            .zip(finished_files(&files))
+            .filter(|(_, f)| *f)
+            .map(|(l, _)| l.path.to_str().unwrap())
+            .collect();
+        assert_eq!(
+            finished,
+            [
+                "W3SVC1/u_ex261122.log",
+                "IIS4/ex991231.log",
+                "W3SVC3/u_ex26112305.log",
+                "HTTPERR/httperr9.log"
+            ]
+        );
+    }
 }
