@@ -56,3 +56,7 @@ mod layout;
 
 // Triage: verdicts by the rules and by what a day showed.
 mod triage;
+
+// A nightly job left alone: every line `summary` counts, `report` counts or names; the
+// small things a new user hit (history as JSON, read-only histories, standard input).
+mod nightly;
