@@ -147,7 +147,7 @@ instead. A history keeps its zone; --move-to-zone moves one kept at a fixed offs
 to a zone, once.
 
 With --db, only what was appended since the last run is read (up to the last complete
-line), and the new tallies and offsets are committed in one transaction; reports are
+line; a log IIS is done with, to its end), and the new tallies and offsets are committed in one transaction; reports are
 then written for the asked days (default: the days this run touched).
 
 A day no log holds a line for gets no CSVs: it is named on stderr, and asked alone

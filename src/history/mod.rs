@@ -1226,7 +1226,13 @@ mod tests {
     #[test]
     fn immutable_uris_name_the_file() {
         let dir = tempfile::tempdir().unwrap();
-        let folder = dir.path().join("logs #1 100% ?ログ");
+        // Windows allows no `?` in a name.
+        let name = if cfg!(windows) {
+            "logs #1 100% ログ"
+        } else {
+            "logs #1 100% ?ログ"
+        };
+        let folder = dir.path().join(name);
         std::fs::create_dir(&folder).unwrap();
         let path = folder.join("h.db");
         drop(Store::open(&path, Duration::ZERO).unwrap());
