@@ -152,14 +152,15 @@ fn lines_with_a_date_and_no_time_are_on_their_day_in_no_hour() {
         // the 60's bucket (60-63 ms), shown as its middle, 61.5.
         let unknown: Vec<&Vec<String>> = hours.iter().filter(|r| r[0] == "unknown").collect();
         assert_eq!(unknown.len(), 1, "{hours:?}");
+        // No UTC offset: there is no time to have one.
         assert_eq!(
             unknown[0][1..],
-            ["http", "3", "1", "0", "1", "1", "30.0", "61.5"]
+            ["http", "3", "1", "0", "1", "1", "30.0", "61.5", "", "UTC"]
         );
         assert_eq!(hours.len(), 1 + 24 + 1);
         let html = fs::read_to_string(day.join("report.html")).unwrap();
         assert_eq!(span(&html, "total-requests"), 4);
-        assert!(html.contains("<td>unknown hour</td><td class=\"n\">3</td>"));
+        assert!(html.contains("<td>unknown hour</td><td></td><td class=\"n\">3</td>"));
     };
     let out = tempdir();
     iislog([
