@@ -2,7 +2,7 @@
 //! program shrinks while iislog reads it, zip archives with thousands of members (time
 //! must grow linearly), and a zip whose members all share one compressed stream.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::util::{parse_csv, tempdir};
 
@@ -31,6 +31,7 @@ fn counts(csv: &str) -> Vec<(String, u64)> {
 #[cfg(target_os = "linux")]
 mod shrinking {
     use super::*;
+    use std::path::PathBuf;
     use std::process::{Command, Output, Stdio};
     use std::time::{Duration, Instant};
 
