@@ -177,7 +177,7 @@ pub struct Span {
 
 /// The UTC seconds since 1970 of a UTC day and second of day.
 #[inline]
-fn utc_seconds(day: Day, second: i32) -> i64 {
+pub fn utc_seconds(day: Day, second: i32) -> i64 {
     i64::from(day) * 86_400 + i64::from(second)
 }
 

@@ -944,7 +944,7 @@ fn migrated_from(version: usize) -> (tempfile::TempDir, PathBuf, rusqlite::Conne
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
     assert_eq!(v, iislog::history::schema::VERSION);
-    assert_eq!(v, 7);
+    assert_eq!(v, 8);
     (dir, db, c)
 }
 
@@ -1531,7 +1531,7 @@ fn a_version_4_history_keeps_its_top_lists() {
     let v: i32 = c
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(v, 7);
+    assert_eq!(v, 8);
     let lists: i64 = c
         .query_row(
             "SELECT count(*) FROM top_lists WHERE day = '2026-11-22'",

@@ -316,7 +316,7 @@ fn a_version_5_history_gets_httperr_from_then_on() {
     report_db(&logs, &db, &out);
     // What a schema 5 history holds: the same, without the table.
     let c = rusqlite::Connection::open(&db).unwrap();
-    c.execute_batch("DROP TABLE httperr; PRAGMA user_version = 5")
+    c.execute_batch("DROP TABLE httperr; DROP TABLE seen; PRAGMA user_version = 5")
         .unwrap();
     drop(c);
 

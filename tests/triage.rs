@@ -211,9 +211,12 @@ fn the_page_opens_with_what_needs_attention() {
         assert_eq!(csv[key].0, n, "summary.csv {key}");
         assert_eq!(csv[key].1, "fault");
     }
-    // The fixture's 500.19s are all /shop/cart.aspx from 192.0.2.13.
-    assert_eq!(faults[0][5], "/shop/cart.aspx (3)");
-    assert_eq!(faults[0][6], "192.0.2.13 (3)");
+    // The fixture's 500.19s are all /shop/cart.aspx from 192.0.2.13, at 08:06:11, :18
+    // and :25 (UTC, the report's zone); the 503.2 at 08:06:32.
+    assert_eq!(faults[0][3], "08:06");
+    assert_eq!(faults[1][3], "08:06");
+    assert_eq!(faults[0][6], "/shop/cart.aspx (3)");
+    assert_eq!(faults[0][7], "192.0.2.13 (3)");
 
     let probes = table_cells(&dom, "probes");
     let shown: Vec<(&str, &str)> = probes
@@ -221,8 +224,11 @@ fn the_page_opens_with_what_needs_attention() {
         .map(|r| (r[1].as_str(), r[2].as_str()))
         .collect();
     assert_eq!(shown, [("401.1 (1326)", "20"), ("404.0 (2)", "10")]);
-    assert!(probes[0][4].starts_with("198.51.100.7 (20)"));
-    assert_eq!(probes[1][4], "203.0.113.50 (10)");
+    // The 401s from 08:02:27 to 08:04:40, the 404s from 08:04:47 to 08:05:50.
+    assert_eq!(probes[0][3], "08:02 to 08:04");
+    assert_eq!(probes[1][3], "08:04 to 08:05");
+    assert!(probes[0][5].starts_with("198.51.100.7 (20)"));
+    assert_eq!(probes[1][5], "203.0.113.50 (10)");
 
     let noise = &dom[dom.find("id=\"noise-requests\">").unwrap() + 20..];
     assert_eq!(&noise[..noise.find('<').unwrap()], "10");
@@ -267,4 +273,108 @@ fn a_quiet_day_says_nothing_needs_attention() {
         fs::read_to_string(day.join("alerts.csv")).unwrap(),
         "rule,first_day,last_day,figures\r\n"
     );
+}
+
+/// The fault row of HTTPERR's 503s names their application pools, and says when they
+/// began and ended. `fixtures/LogFiles/HTTPERR/httperr1.log` has four 503s on 2026-11-23:
+/// QueueFull on DefaultAppPool at 01:10:03 (two) and 06:30:09, AppOffline on ShopPool at
+/// 02:44:19 (UTC, as HTTP.sys logs). In Tokyo (UTC+9) the same requests ran from 10:10
+/// to 15:30, all on the 23rd.
+#[test]
+fn an_httperr_fault_names_its_pools_and_its_first_and_last_minute() {
+    let logs = root().join("fixtures").join("LogFiles").join("HTTPERR");
+    for (zone, seen) in [("UTC", "01:10 to 06:30"), ("Asia/Tokyo", "10:10 to 15:30")] {
+        let out = tempdir();
+        iislog([
+            "report".as_ref(),
+            logs.as_os_str(),
+            "--date".as_ref(),
+            "2026-11-23".as_ref(),
+            "--tz".as_ref(),
+            zone.as_ref(),
+            "--out".as_ref(),
+            out.path().as_os_str(),
+            "-q".as_ref(),
+        ])
+        .expect_code(0);
+        let dom = page_dom(&out.path().join("2026-11-23").join("report.html"));
+        let faults = table_cells(&dom, "faults");
+        let row = faults
+            .iter()
+            .find(|r| r[0] == "httperr")
+            .unwrap_or_else(|| panic!("no HTTPERR fault: {faults:?}"));
+        assert_eq!(row[2], "4", "{zone}");
+        assert_eq!(row[3], seen, "{zone}");
+        assert_eq!(row.last().unwrap(), "DefaultAppPool (3) ShopPool (1)");
+    }
+}
+
+/// A line of the `a_quiet_day...` layout with this time and triple.
+fn line(day: &str, time: &str, triple: &str) -> String {
+    format!("{day} {time} 10.0.0.1 GET /app - 80 - 192.0.2.1 {triple} 5\r\n")
+}
+
+/// With `--db`, each fault says how it compares with the days before: the 500.19s of
+/// 2026-11-16 to -22 were 1, 2, 2, 3, 4, 5 and 9 a day (median 3), and the 23rd has 6
+/// (2.0 times); its 503.2 was never seen before (new); on the first day of the history
+/// there is nothing to compare with.
+#[test]
+fn with_a_history_faults_are_compared_with_the_days_before() {
+    let logs = tempdir();
+    let site = logs.path().join("W3SVC1");
+    fs::create_dir_all(&site).unwrap();
+    let head = "#Software: Microsoft Internet Information Services 10.0\r\n\
+#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip sc-status sc-substatus sc-win32-status time-taken\r\n";
+    let per_day = [1, 2, 2, 3, 4, 5, 9, 6];
+    for (i, n) in per_day.into_iter().enumerate() {
+        let d = 16 + i;
+        let day = format!("2026-11-{d}");
+        let mut text = head.to_string();
+        text.push_str(&line(&day, "09:00:00", "200 0 0"));
+        for _ in 0..n {
+            text.push_str(&line(&day, "10:00:00", "500 19 13"));
+        }
+        if d == 23 {
+            text.push_str(&line(&day, "11:00:00", "503 2 0"));
+        }
+        fs::write(site.join(format!("u_ex2611{d}.log")), text).unwrap();
+    }
+    let out = tempdir();
+    let db = out.path().join("history.db");
+    iislog([
+        "report".as_ref(),
+        logs.path().as_os_str(),
+        "--since".as_ref(),
+        "2026-11-16".as_ref(),
+        "--until".as_ref(),
+        "2026-11-23".as_ref(),
+        "--db".as_ref(),
+        db.as_os_str(),
+        "--out".as_ref(),
+        out.path().as_os_str(),
+        "-q".as_ref(),
+    ])
+    .expect_code(0);
+    let faults = |day: &str| {
+        let dom = page_dom(&out.path().join(day).join("report.html"));
+        table_cells(&dom, "faults")
+    };
+    let last = faults("2026-11-23");
+    let shown: Vec<(&str, &str, &str)> = last
+        .iter()
+        .map(|r| (r[1].as_str(), r[2].as_str(), r[3].as_str()))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            (
+                "500.19 (13)",
+                "6",
+                "median 3 a day over the previous 7 days; this day 2.0 x"
+            ),
+            ("503.2 (0)", "1", "new: not seen in the previous 30 days"),
+        ]
+    );
+    let first = faults("2026-11-16");
+    assert_eq!(first[0][3], "no earlier day in the history");
 }

@@ -23,7 +23,8 @@ use std::hash::BuildHasherDefault;
 use std::sync::Arc;
 
 use crate::collect::{
-    bounded, class_of, ftp_command, kept_text, DayTally, ErrorKey, HourStats, TopPair,
+    bounded, class_of, ftp_command, kept_text, merge_seen, DayTally, ErrorKey, HourStats, Seen,
+    TopPair,
 };
 use crate::days::{self, Clock, Day, DayRange, LocalHour, Zone};
 use crate::format::request::{Request, Stamp};
@@ -103,6 +104,8 @@ struct DayAcc {
     top: BTreeMap<ErrorKey, TopPair>,
     ftp: FtpCommands,
     httperr: Reasons,
+    /// First and last minute (UTC seconds) of each error triple.
+    seen: BTreeMap<Codes, Seen>,
 }
 
 impl Default for DayAcc {
@@ -114,6 +117,7 @@ impl Default for DayAcc {
             top: BTreeMap::new(),
             ftp: FtpCommands::default(),
             httperr: Reasons::new(),
+            seen: BTreeMap::new(),
         }
     }
 }
@@ -228,6 +232,8 @@ pub struct Collector {
     /// through the minute, so the second never moves a line to another hour.
     minute: [u8; 16],
     minute_place: Placed,
+    /// The cached minute's start, in UTC seconds since 1970.
+    minute_utc: i64,
     /// Takes UTC times to the zone's days and hours.
     clock: Clock,
 }
@@ -266,6 +272,7 @@ impl Collector {
             recent: [None; RECENT],
             minute: [0; 16],
             minute_place: Placed::Unknown,
+            minute_utc: 0,
             clock,
         }
     }
@@ -323,6 +330,7 @@ impl Collector {
                 hours: acc.hours.into_iter().collect(),
                 no_hour: acc.no_hour,
                 top: acc.top,
+                seen: acc.seen,
                 ..DayTally::default()
             };
             for (command, list) in acc.ftp {
@@ -484,13 +492,14 @@ impl Collector {
         }
         self.day_slot(day);
         let slot = self.last;
-        self.add(slot, NO_HOUR, request);
+        self.add(slot, NO_HOUR, request, None);
     }
 
     /// Files a dated request of day slot `slot` under its hour (index `hour` in the
-    /// slot's hours; [`NO_HOUR`]: none), site and codes.
+    /// slot's hours; [`NO_HOUR`]: none), site and codes; `minute` is the start of its
+    /// minute in UTC seconds, when it logs a time.
     #[inline]
-    fn add(&mut self, slot: usize, hour: usize, request: &Request<'_>) {
+    fn add(&mut self, slot: usize, hour: usize, request: &Request<'_>, minute: Option<i64>) {
         let codes = request.codes();
         let site = match request.site() {
             Some(name) => self.site_index(name),
@@ -535,6 +544,9 @@ impl Collector {
             h.add_time(ms);
         }
         if let Some(s) = error {
+            if let Some(at) = minute {
+                merge_seen(&mut acc.seen, codes, Seen::at(at));
+            }
             let pair = acc.top.entry((s, codes.substatus)).or_default();
             if let Some(u) = uri {
                 pair.uris.add_text(&kept_text(u, cp));
@@ -565,7 +577,9 @@ impl LineSink for Collector {
         if let Some(m) = minute {
             if self.minute_place != Placed::Unknown && m == self.minute {
                 match self.minute_place {
-                    Placed::In(slot, hour) => return self.add(slot, hour, request),
+                    Placed::In(slot, hour) => {
+                        return self.add(slot, hour, request, Some(self.minute_utc))
+                    }
                     _ => {
                         self.outside += 1;
                         return;
@@ -573,12 +587,22 @@ impl LineSink for Collector {
                 }
             }
         }
-        let local = match request.stamp() {
-            Stamp::Utc(utc_day, second) => self.clock.local(utc_day, second),
+        let (local, utc) = match request.stamp() {
+            Stamp::Utc(utc_day, second) => (
+                self.clock.local(utc_day, second),
+                days::utc_seconds(utc_day, second),
+            ),
             // The server's local time, taken to be in the report's zone.
-            Stamp::Local(day, second) => self.clock.local_of_local(day, second),
+            Stamp::Local(day, second) => {
+                let local = self.clock.local_of_local(day, second);
+                let utc = days::utc_seconds(day, second) - i64::from(local.hour.offset);
+                (local, utc)
+            }
             Stamp::TimeOnly(second) => match self.day_from_block(second) {
-                Some((utc_day, second)) => self.clock.local(utc_day, second),
+                Some((utc_day, second)) => (
+                    self.clock.local(utc_day, second),
+                    days::utc_seconds(utc_day, second),
+                ),
                 None => {
                     self.undated += 1;
                     return;
@@ -591,9 +615,11 @@ impl LineSink for Collector {
             }
         };
         let day = local.day;
+        let minute_utc = utc - utc.rem_euclid(60);
         let cacheable = minute.is_some() && local.whole_minute;
         if let (Some(m), true) = (minute, cacheable) {
             self.minute.copy_from_slice(m);
+            self.minute_utc = minute_utc;
         }
         if self.cfg.keep.is_some_and(|r| !r.contains(day)) {
             if cacheable {
@@ -608,7 +634,7 @@ impl LineSink for Collector {
         if cacheable {
             self.minute_place = Placed::In(slot, hour);
         }
-        self.add(slot, hour, request);
+        self.add(slot, hour, request, Some(minute_utc));
     }
     #[inline]
     fn directive(&mut self, directive: Directive<'_>) {
@@ -687,6 +713,9 @@ impl ChunkSink for Collector {
             for (status, reason, queue, n) in acc.httperr {
                 add_reason(&mut mine.httperr, status, &reason, &queue, n);
             }
+            for (codes, seen) in acc.seen {
+                merge_seen(&mut mine.seen, codes, seen);
+            }
         }
     }
 }
@@ -739,6 +768,34 @@ nodate 00:00:01 - /x 10.0.0.2 200 0 0 5\r\n";
 
     fn day(s: &str) -> Day {
         day_of(chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap())
+    }
+
+    /// The first and last minute of each error triple, at every chunk size and in a
+    /// zone: the 500.19s of LOG are at 23:59:59 on the 23rd and 00:00:01 on the 24th
+    /// (UTC), one a day; at +01:00 both are on the 24th, 00:59 and 01:00 local.
+    #[test]
+    fn errors_are_seen_in_their_first_and_last_minute() {
+        let e500 = Codes {
+            status: Code::Value(500),
+            substatus: Code::Value(19),
+            win32: Code::Value(13),
+        };
+        // UTC seconds of 2026-11-23 23:59:00 and 2026-11-24 00:00:00.
+        let m2359 = i64::from(day("2026-11-23")) * 86_400 + 23 * 3600 + 59 * 60;
+        let m0000 = i64::from(day("2026-11-24")) * 86_400;
+        for chunk in [1, 7, 60, usize::MAX] {
+            let fd = collect("Z", chunk);
+            assert_eq!(fd.days[&day("2026-11-23")].seen[&e500], Seen::at(m2359));
+            assert_eq!(fd.days[&day("2026-11-24")].seen[&e500], Seen::at(m0000));
+            // 200s are not errors: no span.
+            assert_eq!(fd.days[&day("2026-11-23")].seen.len(), 1);
+            let fd = collect("+01:00", chunk);
+            let both = Seen {
+                first: m2359,
+                last: m0000,
+            };
+            assert_eq!(fd.days[&day("2026-11-24")].seen[&e500], both, "{chunk}");
+        }
     }
 
     #[test]

@@ -221,6 +221,39 @@ pub fn kept_text<'a>(
     Cow::Owned(format!("{}{CUT_MARK}", &text[..end]))
 }
 
+/// When a status triple was first and last seen on a day: UTC seconds since 1970 of the
+/// start of the minute of its first and of its last request. A minute is enough to say
+/// when a fault began and ended, and it is what the collector knows without parsing the
+/// seconds of every line (lines of one minute share their placing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Seen {
+    pub first: i64,
+    pub last: i64,
+}
+
+impl Seen {
+    /// Seen in the minute starting at `at`.
+    pub fn at(at: i64) -> Seen {
+        Seen {
+            first: at,
+            last: at,
+        }
+    }
+
+    /// Both spans together.
+    pub fn merge(&mut self, other: Seen) {
+        self.first = self.first.min(other.first);
+        self.last = self.last.max(other.last);
+    }
+}
+
+/// Adds `seen` to the span of `codes` in `map`.
+pub fn merge_seen(map: &mut BTreeMap<Codes, Seen>, codes: Codes, seen: Seen) {
+    map.entry(codes)
+        .and_modify(|s| s.merge(seen))
+        .or_insert(seen);
+}
+
 /// Everything the reports need about one service (or one file) on one day.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DayTally {
@@ -236,6 +269,9 @@ pub struct DayTally {
     /// HTTPERR only: requests per status, `s-reason` and (for 503s) `s-queuename`, as
     /// `summary` counts them.
     pub httperr: ReasonCounts,
+    /// When each error triple (status 400 to 599) was first and last seen, for those of
+    /// its requests that log a time; the page says when a fault began and ended.
+    pub seen: BTreeMap<Codes, Seen>,
 }
 
 impl DayTally {
@@ -268,6 +304,9 @@ impl DayTally {
             *self.ftp_commands.entry(k).or_insert(0) += v;
         }
         merge_reasons(&mut self.httperr, other.httperr);
+        for (k, seen) in other.seen {
+            merge_seen(&mut self.seen, k, seen);
+        }
         self.bound_sites();
     }
 
@@ -348,6 +387,22 @@ impl DayLines {
     }
 }
 
+/// The counts of one day: requests per service and triple.
+pub type DayCounts = BTreeMap<(Service, Codes), u64>;
+
+/// What a history says about the days before a day: what alert rules and the page
+/// compare the day with.
+#[derive(Debug, Clone, Default)]
+pub struct Baseline {
+    /// The previous 7 days that have requests.
+    pub prev7: Vec<DayCounts>,
+    /// Triples seen in the previous 30 days.
+    pub seen30: BTreeSet<(Service, Codes)>,
+    /// The requests of the 7 latest earlier days with requests, however far back: what
+    /// `requests<0.5x` compares with, so logs that stopped arriving a month ago still trip it.
+    pub prev_totals: Vec<u64>,
+}
+
 /// One day's report data: per server (empty name on a single server) and service.
 #[derive(Debug, Clone, Default)]
 pub struct ReportDay {
@@ -360,6 +415,9 @@ pub struct ReportDay {
     pub zone: Zone,
     /// The line account of the logs that hold this day, when known.
     pub lines: Option<DayLines>,
+    /// With a history: the days before this one, which the page compares its faults
+    /// and probes with.
+    pub baseline: Option<Baseline>,
 }
 
 impl ReportDay {

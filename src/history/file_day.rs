@@ -9,7 +9,7 @@ use std::hash::BuildHasherDefault;
 use rusqlite::{params, Row};
 
 use super::{code_from_sql, code_to_sql, codes_of_row, hist_parse, hist_text, HistoryError, Tx, R};
-use crate::collect::{DayTally, ErrorKey, HourStats, TopN, TopPair};
+use crate::collect::{DayTally, ErrorKey, HourStats, Seen, TopN, TopPair};
 use crate::days::{day_text, Day, LocalHour, UtcOffset};
 use crate::summary::httperr::{ReasonCounts, ReasonKey};
 use crate::tally::{Codes, KeyHasher};
@@ -132,7 +132,65 @@ impl Tx<'_, '_> {
             no_hour,
             top: self.add_top(id, &d, add.top)?,
             httperr: self.add_reasons(id, &d, add.httperr)?,
+            seen: self.add_seen(id, &d, add.seen)?,
         })
+    }
+
+    /// Widens the stored first and last times of each triple by `add`'s; returns the
+    /// file's day's spans after the add.
+    fn add_seen(&self, id: i64, day: &str, add: BTreeMap<Codes, Seen>) -> R<BTreeMap<Codes, Seen>> {
+        let mut stored: BTreeMap<Codes, (i64, Seen)> = BTreeMap::new();
+        let sql = "SELECT rowid, status, substatus, win32_status, first, last FROM seen WHERE file_id = ?1 AND day = ?2";
+        self.each_row(sql, id, day, |r| {
+            let get = || -> rusqlite::Result<_> {
+                let seen = Seen {
+                    first: r.get(4)?,
+                    last: r.get(5)?,
+                };
+                Ok((codes_of_row(r, 1)?, r.get::<_, i64>(0)?, seen))
+            };
+            let (k, rowid, seen) = get().map_err(|e| self.e(e))?;
+            // Two rows of one triple (never written so) are one span, as a read gives.
+            stored
+                .entry(k)
+                .and_modify(|(row, s)| {
+                    *row = rowid;
+                    s.merge(seen);
+                })
+                .or_insert((rowid, seen));
+            Ok(())
+        })?;
+        if !add.is_empty() {
+            let prepare = |sql| self.tx.prepare_cached(sql).map_err(|e| self.e(e));
+            let mut update = prepare("UPDATE seen SET first = ?2, last = ?3 WHERE rowid = ?1")?;
+            let mut insert = prepare("INSERT INTO seen(file_id, day, status, substatus, win32_status, first, last) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?;
+            for (k, seen) in add {
+                let result = match stored.get_mut(&k) {
+                    Some((rowid, s)) => {
+                        let before = *s;
+                        s.merge(seen);
+                        if *s == before {
+                            continue;
+                        }
+                        update.execute(params![*rowid, s.first, s.last])
+                    }
+                    None => {
+                        stored.insert(k, (0, seen));
+                        insert.execute(params![
+                            id,
+                            day,
+                            code_to_sql(k.status),
+                            code_to_sql(k.substatus),
+                            code_to_sql(k.win32),
+                            seen.first,
+                            seen.last
+                        ])
+                    }
+                };
+                result.map_err(|e| self.e(e))?;
+            }
+        }
+        Ok(stored.into_iter().map(|(k, (_, s))| (k, s)).collect())
     }
 
     /// Gives `f` each row of `sql`, a query of one file's day (`?1` the file's id, `?2`
@@ -554,6 +612,9 @@ mod tests {
                 h.hist[((r >> 40) % BUCKETS as u64) as usize] += 1;
             }
             if status >= 400 {
+                // A minute of the day: runs widen the spans of triples they share.
+                let at = 1_795_478_400 + ((r >> 10) % 1440) as i64 * 60;
+                crate::collect::merge_seen(&mut t.seen, codes, crate::collect::Seen::at(at));
                 let pair = t.top.entry((status, codes.substatus)).or_default();
                 pair.uris.add(format!("/p{}", (r >> 28) % 30).as_bytes());
                 pair.ips.add(
@@ -640,6 +701,7 @@ mod tests {
         assert_eq!(got.remove(&Service::Http).unwrap(), want);
         let count = |sql: &str| -> i64 { tx.query_row(sql, [], |r| r.get(0)).unwrap() };
         assert!(want.no_hour.requests() > 0);
+        assert!(want.seen.values().any(|s| s.first < s.last));
         assert_eq!(
             count(
                 "SELECT sum(other + c1xx + c2xx + c3xx + c4xx + c5xx) FROM hours WHERE hour = -1"

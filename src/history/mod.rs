@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use rusqlite::config::DbConfig;
 use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};
 
-use crate::collect::{DayLines, DayTally, TopN, TopPair, BUCKETS};
+use crate::collect::{merge_seen, DayLines, DayTally, Seen, TopN, TopPair, BUCKETS};
 use crate::days::{date_of, day_of, day_text, Day, UtcOffset, Zone};
 use crate::service::Service;
 use crate::summary::httperr::{merge_reasons, ReasonKey};
@@ -20,20 +20,7 @@ use crate::tally::{Accounting, Code, Codes};
 
 pub use rusqlite::Transaction;
 
-/// The counts of one day: requests per service and triple.
-pub type DayCounts = BTreeMap<(Service, Codes), u64>;
-
-/// What history says before the day checked.
-#[derive(Debug, Clone, Default)]
-pub struct Baseline {
-    /// The previous 7 days that have requests.
-    pub prev7: Vec<DayCounts>,
-    /// Triples seen in the previous 30 days.
-    pub seen30: BTreeSet<(Service, Codes)>,
-    /// The requests of the 7 latest earlier days with requests, however far back: what
-    /// `requests<0.5x` compares with, so logs that stopped arriving a month ago still trip it.
-    pub prev_totals: Vec<u64>,
-}
+pub use crate::collect::{Baseline, DayCounts};
 
 /// What can go wrong with a history database; each says what to do.
 #[derive(Debug, thiserror::Error)]
@@ -625,6 +612,7 @@ impl Tx<'_, '_> {
             "DELETE FROM top_lists WHERE file_id = ?1",
             "DELETE FROM ftp_commands WHERE file_id = ?1",
             "DELETE FROM httperr WHERE file_id = ?1",
+            "DELETE FROM seen WHERE file_id = ?1",
             "UPDATE files SET offset = 0, fields = NULL, lines = 0, requests = 0, directives = 0, blank = 0, skipped = 0, undated = 0, rereads = rereads + 1 WHERE id = ?1",
         ] {
             self.tx.execute(sql, [id]).map_err(|e| self.e(e))?;
@@ -754,6 +742,7 @@ impl Tx<'_, '_> {
         let mut st = self.tx.prepare(&sql).map_err(|e| self.e(e))?;
         let args_ftp = args.clone();
         let args_httperr = args.clone();
+        let args_seen = args.clone();
         let mut rows = st.query(args).map_err(|e| self.e(e))?;
         // Lists are rebuilt per file (its rows come together) and merged into the day's
         // as each file ends, the files in memory at their place in file order: every
@@ -793,6 +782,21 @@ impl Tx<'_, '_> {
         }
         let sql = format!("SELECT f.service, e.status, e.reason, e.queue, e.count FROM httperr e JOIN files f ON f.id = e.file_id WHERE {}", prefixed(cond, "e"));
         self.add_httperr_rows(&sql, args_httperr, &mut out)?;
+        let sql = format!("SELECT f.service, s.status, s.substatus, s.win32_status, s.first, s.last FROM seen s JOIN files f ON f.id = s.file_id WHERE {}", prefixed(cond, "s"));
+        let mut st = self.tx.prepare(&sql).map_err(|e| self.e(e))?;
+        let mut rows = st.query(args_seen).map_err(|e| self.e(e))?;
+        while let Some(r) = rows.next().map_err(|e| self.e(e))? {
+            let get = || -> rusqlite::Result<_> {
+                let seen = Seen {
+                    first: r.get(4)?,
+                    last: r.get(5)?,
+                };
+                Ok((r.get::<_, String>(0)?, codes_of_row(r, 1)?, seen))
+            };
+            let (svc, k, seen) = get().map_err(|e| self.e(e))?;
+            merge_seen(&mut out.entry(service_of(&svc)).or_default().seen, k, seen);
+        }
+        drop(rows);
         // The files in memory, as their rows would have been read: counts added (their
         // lists were merged above).
         for (_, service, t) in fresh {
@@ -811,6 +815,9 @@ impl Tx<'_, '_> {
                 *day.ftp_commands.entry(k).or_insert(0) += n;
             }
             merge_reasons(&mut day.httperr, t.httperr);
+            for (k, seen) in t.seen {
+                merge_seen(&mut day.seen, k, seen);
+            }
         }
         Ok(out)
     }

@@ -188,6 +188,22 @@ ALTER TABLE hours_v7 RENAME TO hours;
 CREATE INDEX hours_day ON hours(day, file_id);
 UPDATE settings SET key = 'time_zone' WHERE key = 'utc_offset';
 ",
+    // 7 -> 8: when each error triple (status 400 to 599) was first and last seen on a
+    // day: UTC seconds since 1970 of the start of the minute of its first and of its last
+    // request. Days read before this version have no rows here: the page leaves the
+    // times blank for them.
+    "
+CREATE TABLE seen (
+    file_id      INTEGER NOT NULL REFERENCES files(id),
+    day          TEXT NOT NULL,
+    status       INTEGER,
+    substatus    INTEGER,
+    win32_status INTEGER,
+    first        INTEGER NOT NULL,
+    last         INTEGER NOT NULL
+);
+CREATE INDEX seen_day ON seen(day, file_id);
+",
 ];
 
 /// The version this build writes.

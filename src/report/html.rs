@@ -10,12 +10,13 @@ use std::fmt::Write;
 
 use crate::catalogue::verdict::Verdict;
 use crate::catalogue::{Catalogue, Lang};
-use crate::collect::{topn, DayLines, DayTally, HourStats, ReportDay};
-use crate::days::{day_text, LocalHour};
+use crate::collect::{topn, Baseline, DayLines, DayTally, HourStats, ReportDay};
+use crate::days::{day_text, LocalHour, Zone};
 use crate::report::alert::Tripped;
 use crate::service::Service;
 use crate::summary::httperr;
 use crate::summary::{code_text, Row, Summary};
+use crate::tally::Codes;
 
 /// Escapes text for an HTML element or a quoted attribute.
 pub fn escape(text: &str) -> String {
@@ -136,7 +137,7 @@ without requests.</p>"
     }
 
     if total > 0 {
-        h.push_str(&attention(&services, summary, alerts));
+        h.push_str(&attention(day, &services, summary, alerts));
     }
 
     // Totals.
@@ -317,9 +318,109 @@ fn top_values(
         .join("<br>")
 }
 
+/// `HH:MM` of a UTC second in the day's zone.
+fn clock_time(zone: &Zone, utc: i64) -> String {
+    let local = (utc + i64::from(zone.span(utc).offset)).rem_euclid(86_400);
+    format!("{:02}:{:02}", local / 3600, local % 3600 / 60)
+}
+
+/// When a row's requests began and ended (`08:03 to 17:40`, minutes in the day's zone),
+/// if its lines log a time (and the history that counted them is of version 8 or later).
+fn seen_text(
+    day: &ReportDay,
+    services: &BTreeMap<Service, std::borrow::Cow<'_, DayTally>>,
+    row: &Row,
+) -> String {
+    let codes = Codes {
+        status: row.status,
+        substatus: row.substatus,
+        win32: row.win32_status,
+    };
+    match services.get(&row.service).and_then(|t| t.seen.get(&codes)) {
+        Some(s) if s.first == s.last => clock_time(&day.zone, s.first),
+        Some(s) => format!(
+            "{} to {}",
+            clock_time(&day.zone, s.first),
+            clock_time(&day.zone, s.last)
+        ),
+        None => String::new(),
+    }
+}
+
+/// How a row compares with the days before it, when a history is kept: new (not seen
+/// in the previous 30 days), or the median of its requests over the previous 7 days
+/// with requests (a day without it counts 0) and how many times that the day has.
+fn compared_text(baseline: &Baseline, row: &Row) -> String {
+    if baseline.seen30.is_empty() {
+        return "no earlier day in the history".to_string();
+    }
+    let key = (
+        row.service,
+        Codes {
+            status: row.status,
+            substatus: row.substatus,
+            win32: row.win32_status,
+        },
+    );
+    if !baseline.seen30.contains(&key) {
+        return "new: not seen in the previous 30 days".to_string();
+    }
+    let mut per_day: Vec<u64> = baseline
+        .prev7
+        .iter()
+        .map(|d| d.get(&key).copied().unwrap_or(0))
+        .collect();
+    per_day.sort_unstable();
+    let n = per_day.len();
+    if n == 0 {
+        return "seen in the previous 30 days, not in the last 7".to_string();
+    }
+    // The median; of an even count, the mean of the middle two.
+    let median = if n % 2 == 1 {
+        per_day[n / 2] as f64
+    } else {
+        (per_day[n / 2 - 1] + per_day[n / 2]) as f64 / 2.0
+    };
+    if median == 0.0 {
+        return format!("median 0 a day over the previous {n} days");
+    }
+    format!(
+        "median {median} a day over the previous {n} days; this day {:.1} x",
+        row.count as f64 / median
+    )
+}
+
+/// The application pools an HTTPERR row's refusals name (`s-queuename`, logged for
+/// 503s), most requests first, as `pool (count)`.
+fn pools_of(services: &BTreeMap<Service, std::borrow::Cow<'_, DayTally>>, row: &Row) -> String {
+    if row.service != Service::HttpErr {
+        return String::new();
+    }
+    let Some(t) = services.get(&Service::HttpErr) else {
+        return String::new();
+    };
+    let mut pools: BTreeMap<&str, u64> = BTreeMap::new();
+    for (k, n) in &t.httperr {
+        if k.status == row.status && k.queue != "-" {
+            *pools.entry(k.queue.as_str()).or_insert(0) += n;
+        }
+    }
+    let mut pools: Vec<(&str, u64)> = pools.into_iter().collect();
+    pools.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    pools
+        .into_iter()
+        .take(3)
+        .map(|(p, n)| format!("{} ({n})", escape(p)))
+        .collect::<Vec<_>>()
+        .join("<br>")
+}
+
 /// **Needs attention**, first on the page: the alerts that tripped, the day's faults
-/// (most requests first), then probes with their top sources, then one line for the noise.
+/// (most requests first) with when they began and ended, their top URLs and clients, the
+/// application pools of HTTPERR refusals and, with a history, how they compare with the
+/// days before; then probes with their top sources, then one line for the noise.
 fn attention(
+    day: &ReportDay,
     services: &BTreeMap<Service, std::borrow::Cow<'_, DayTally>>,
     summary: &Summary,
     alerts: &[Tripped],
@@ -345,37 +446,70 @@ no faults, no probes and no alert tripped on this day.</p>\n",
         }
         h.push_str("</table>\n");
     }
+    let history = day.baseline.as_ref();
+    let compared_th = if history.is_some() {
+        "<th>compared with earlier days</th>"
+    } else {
+        ""
+    };
+    let compared = |row: &Row| match history {
+        Some(b) => format!(
+            "<td class=\"compared\">{}</td>",
+            escape(&compared_text(b, row))
+        ),
+        None => String::new(),
+    };
     if !faults.is_empty() {
-        h.push_str("<h3>Faults</h3>\n<table id=\"faults\"><tr><th>service</th><th>status</th>\
-<th class=\"n\">requests</th><th>meaning</th><th>why</th><th>top URLs</th><th>top clients</th></tr>\n");
+        let pools = faults.iter().any(|r| !pools_of(services, r).is_empty());
+        let _ = writeln!(
+            h,
+            "<h3>Faults</h3>\n<table id=\"faults\"><tr><th>service</th><th>status</th>\
+<th class=\"n\">requests</th>{compared_th}<th>first and last seen</th><th>meaning</th><th>why</th>\
+<th>top URLs</th><th>top clients</th>{}</tr>",
+            if pools {
+                "<th>application pools</th>"
+            } else {
+                ""
+            }
+        );
         for row in &faults {
             let _ = writeln!(
                 h,
-                "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td>\
-<td class=\"uri\">{}</td><td class=\"uri\">{}</td></tr>",
+                "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td>{}<td class=\"seen\">{}</td><td>{}</td><td>{}</td>\
+<td class=\"uri\">{}</td><td class=\"uri\">{}</td>{}</tr>",
                 row.service.name(),
                 escape(&row_code(row)),
                 row.count,
+                compared(row),
+                seen_text(day, services, row),
                 escape(&row.description),
                 escape(&row.why),
                 top_values(services, row, false, 3),
-                top_values(services, row, true, 3)
+                top_values(services, row, true, 3),
+                if pools {
+                    format!("<td class=\"uri pools\">{}</td>", pools_of(services, row))
+                } else {
+                    String::new()
+                }
             );
         }
         h.push_str("</table>\n");
     }
     if !probes.is_empty() {
-        h.push_str(
+        let _ = writeln!(
+            h,
             "<h3>Probes</h3>\n<table id=\"probes\"><tr><th>service</th><th>status</th>\
-<th class=\"n\">requests</th><th>why</th><th>top sources</th></tr>\n",
+<th class=\"n\">requests</th>{compared_th}<th>first and last seen</th><th>why</th><th>top sources</th></tr>"
         );
         for row in &probes {
             let _ = writeln!(
                 h,
-                "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td>{}</td><td class=\"uri\">{}</td></tr>",
+                "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td>{}<td class=\"seen\">{}</td><td>{}</td><td class=\"uri\">{}</td></tr>",
                 row.service.name(),
                 escape(&row_code(row)),
                 row.count,
+                compared(row),
+                seen_text(day, services, row),
                 escape(&row.why),
                 top_values(services, row, true, 3)
             );

@@ -1025,14 +1025,15 @@ fn report_day(
         trend: q.trend(d)?,
         zone: opts.zone.clone(),
         lines: day_lines(q, d, files)?,
+        // The page compares the day's faults and probes with the days before it.
+        baseline: Some(q.baseline(d)?),
     };
     if asked.contains(&d) && !opts.rules.is_empty() {
-        let baseline = q.baseline(d)?;
         tripped.extend(alert::check(
             &rules_on(opts, d),
             d,
             &counts_of(&rd),
-            Some(&baseline),
+            rd.baseline.as_ref(),
         ));
     }
     Ok(rd)
