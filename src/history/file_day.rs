@@ -372,68 +372,66 @@ impl Tx<'_, '_> {
             if h.requests() == 0 {
                 continue;
             }
-            let sql = if own.contains_key(key) {
-                "UPDATE hours SET other = ?5, c1xx = ?6, c2xx = ?7, c3xx = ?8, c4xx = ?9, c5xx = ?10, tt_count = ?11, tt_sum = ?12, tt_hist = ?13 WHERE file_id = ?1 AND day = ?2 AND hour = ?3 AND utc_offset = ?4"
-            } else {
-                "INSERT INTO hours(file_id, day, hour, utc_offset, other, c1xx, c2xx, c3xx, c4xx, c5xx, tt_count, tt_sum, tt_hist) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
-            };
-            let mut sum = own.remove(key).unwrap_or_default();
+            let mut sum = own.remove(key);
+            let exists = sum.is_some();
+            let sum = sum.get_or_insert_with(HourStats::default);
             sum.merge(h);
             hours.entry(*key).or_default().merge(h);
-            let c = sum.classes.map(|v| v as i64);
-            self.tx
-                .prepare_cached(sql)
-                .and_then(|mut st| {
-                    st.execute(params![
-                        id,
-                        day,
-                        i64::from(key.hour),
-                        key.offset_text(),
-                        c[0],
-                        c[1],
-                        c[2],
-                        c[3],
-                        c[4],
-                        c[5],
-                        sum.tt_count as i64,
-                        sum.tt_sum as i64,
-                        hist_text(&sum.hist)
-                    ])
-                })
-                .map_err(|e| self.e(e))?;
+            self.write_hour(
+                id,
+                day,
+                (i64::from(key.hour), &key.offset_text()),
+                sum,
+                exists,
+            )?;
         }
         if add_none.requests() > 0 {
-            let sql = if own_none.is_some() {
-                "UPDATE hours SET other = ?5, c1xx = ?6, c2xx = ?7, c3xx = ?8, c4xx = ?9, c5xx = ?10, tt_count = ?11, tt_sum = ?12, tt_hist = ?13 WHERE file_id = ?1 AND day = ?2 AND hour = ?3 AND utc_offset = ?4"
-            } else {
-                "INSERT INTO hours(file_id, day, hour, utc_offset, other, c1xx, c2xx, c3xx, c4xx, c5xx, tt_count, tt_sum, tt_hist) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
-            };
+            let exists = own_none.is_some();
             let mut sum = own_none.unwrap_or_default();
             sum.merge(add_none);
             no_hour.merge(add_none);
-            let c = sum.classes.map(|v| v as i64);
-            self.tx
-                .prepare_cached(sql)
-                .and_then(|mut st| {
-                    st.execute(params![
-                        id,
-                        day,
-                        NO_HOUR,
-                        NO_HOUR_OFFSET,
-                        c[0],
-                        c[1],
-                        c[2],
-                        c[3],
-                        c[4],
-                        c[5],
-                        sum.tt_count as i64,
-                        sum.tt_sum as i64,
-                        hist_text(&sum.hist)
-                    ])
-                })
-                .map_err(|e| self.e(e))?;
+            self.write_hour(id, day, (NO_HOUR, NO_HOUR_OFFSET), &sum, exists)?;
         }
         Ok((hours, no_hour))
+    }
+
+    /// Writes the row of one hour (`hour`, `utc_offset`; [`NO_HOUR`] for the requests in
+    /// no hour) of a file's day: its new whole `sum`, over the row when it `exists`.
+    fn write_hour(
+        &self,
+        id: i64,
+        day: &str,
+        (hour, offset): (i64, &str),
+        sum: &HourStats,
+        exists: bool,
+    ) -> R<()> {
+        let sql = if exists {
+            "UPDATE hours SET other = ?5, c1xx = ?6, c2xx = ?7, c3xx = ?8, c4xx = ?9, c5xx = ?10, tt_count = ?11, tt_sum = ?12, tt_hist = ?13 WHERE file_id = ?1 AND day = ?2 AND hour = ?3 AND utc_offset = ?4"
+        } else {
+            "INSERT INTO hours(file_id, day, hour, utc_offset, other, c1xx, c2xx, c3xx, c4xx, c5xx, tt_count, tt_sum, tt_hist) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+        };
+        let c = sum.classes.map(|v| v as i64);
+        self.tx
+            .prepare_cached(sql)
+            .and_then(|mut st| {
+                st.execute(params![
+                    id,
+                    day,
+                    hour,
+                    offset,
+                    c[0],
+                    c[1],
+                    c[2],
+                    c[3],
+                    c[4],
+                    c[5],
+                    sum.tt_count as i64,
+                    sum.tt_sum as i64,
+                    hist_text(&sum.hist)
+                ])
+            })
+            .map(drop)
+            .map_err(|e| self.e(e))
     }
 
     /// Takes a stored list into `list` as every read does: its counted values and floor

@@ -91,42 +91,37 @@ pub fn by_hour_csv(day: &ReportDay) -> io::Result<Vec<u8>> {
     ])?;
     let services = day.by_service();
     let zone = day.zone.label();
+    // One row: the hour's label and UTC offset, the service, and its figures.
+    let row = |w: &mut csv::Writer<&mut Vec<u8>>,
+               label: String,
+               offset: String,
+               service: Service,
+               h: &HourStats| {
+        w.write_record([
+            label,
+            service.name().to_string(),
+            h.requests().to_string(),
+            h.classes[2].to_string(),
+            h.classes[3].to_string(),
+            h.classes[4].to_string(),
+            h.classes[5].to_string(),
+            fmt_opt(h.mean_ms()),
+            fmt_opt(h.p95_ms()),
+            offset,
+            zone.clone(),
+        ])
+    };
     let none = HourStats::default();
     for hour in day.hour_rows() {
         for (service, t) in &services {
             let h = t.hours.get(&hour).unwrap_or(&none);
-            w.write_record([
-                hour.hour_text(),
-                service.name().to_string(),
-                h.requests().to_string(),
-                h.classes[2].to_string(),
-                h.classes[3].to_string(),
-                h.classes[4].to_string(),
-                h.classes[5].to_string(),
-                fmt_opt(h.mean_ms()),
-                fmt_opt(h.p95_ms()),
-                hour.offset_text(),
-                zone.clone(),
-            ])?;
+            row(&mut w, hour.hour_text(), hour.offset_text(), *service, h)?;
         }
     }
     // Requests logged with a date and no time belong to the day, in no hour.
     for (service, t) in &services {
-        let h = &t.no_hour;
-        if h.requests() > 0 {
-            w.write_record([
-                UNKNOWN_HOUR.to_string(),
-                service.name().to_string(),
-                h.requests().to_string(),
-                h.classes[2].to_string(),
-                h.classes[3].to_string(),
-                h.classes[4].to_string(),
-                h.classes[5].to_string(),
-                fmt_opt(h.mean_ms()),
-                fmt_opt(h.p95_ms()),
-                String::new(),
-                zone.clone(),
-            ])?;
+        if t.no_hour.requests() > 0 {
+            row(&mut w, UNKNOWN_HOUR.to_string(), String::new(), *service, &t.no_hour)?;
         }
     }
     w.flush()?;
