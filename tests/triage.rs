@@ -275,7 +275,7 @@ fn a_quiet_day_says_nothing_needs_attention() {
     );
 }
 
-/// The fault row of HTTPERR's 503s names their application pools, and says when they
+/// The fault row of HTTPERR's 503s names their URLs and application pools, and says when they
 /// began and ended. `fixtures/LogFiles/HTTPERR/httperr1.log` has four 503s on 2026-11-23:
 /// QueueFull on DefaultAppPool at 01:10:03 (two) and 06:30:09, AppOffline on ShopPool at
 /// 02:44:19 (UTC, as HTTP.sys logs). In Tokyo (UTC+9) the same requests ran from 10:10
@@ -306,6 +306,9 @@ fn an_httperr_fault_names_its_pools_and_its_first_and_last_minute() {
         assert_eq!(row[2], "4", "{zone}");
         assert_eq!(row[3], seen, "{zone}");
         assert_eq!(row.last().unwrap(), "DefaultAppPool (3) ShopPool (1)");
+        // HTTP.sys logs `cs-uri`: /app/orders at 01:10:03 and 06:30:09, /app/cart,
+        // /shop/; ties in name order.
+        assert_eq!(row[6], "/app/orders (2) /app/cart (1) /shop/ (1)");
     }
 }
 

@@ -169,7 +169,10 @@ impl<'l> Request<'l> {
     #[inline]
     pub fn uri_stem(&self) -> Option<&'l [u8]> {
         match self.layout {
-            Layout::W3c(map) => map.extra.uri_stem.map(|i| field(self.line, i, map.len())),
+            Layout::W3c(map) => map
+                .extra
+                .uri_stem
+                .map(|i| stem(field(self.line, i, map.len()), map.extra.uri_whole)),
             Layout::Native => native::field(self.line, native::TARGET),
             Layout::Ncsa => ncsa::uri_stem(self.line),
         }
@@ -205,7 +208,7 @@ impl<'l> Request<'l> {
             return (self.uri_stem(), self.client_ip());
         };
         let (count, ex) = (map.len(), &map.extra);
-        match (ex.uri_stem, ex.client_ip) {
+        let (uri, ip) = match (ex.uri_stem, ex.client_ip) {
             (Some(u), Some(c)) if u < c => {
                 let (uri, ip) = columns::two_fields(self.line, u, c, count);
                 (Some(uri), Some(ip))
@@ -218,7 +221,8 @@ impl<'l> Request<'l> {
                 u.map(|i| field(self.line, i, count)),
                 c.map(|i| field(self.line, i, count)),
             ),
-        }
+        };
+        (uri.map(|u| stem(u, ex.uri_whole)), ip)
     }
 
     /// `cs-username`.
@@ -329,6 +333,16 @@ pub(crate) fn number(f: &[u8]) -> Option<u32> {
     Some(n)
 }
 
+/// The path of a URI: `whole` (a `cs-uri`, as HTTP.sys logs it) is cut before its `?`;
+/// a `cs-uri-stem` is the path already.
+#[inline]
+fn stem(uri: &[u8], whole: bool) -> &[u8] {
+    match whole.then(|| memchr::memchr(b'?', uri)).flatten() {
+        Some(q) => &uri[..q],
+        None => uri,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -408,5 +422,23 @@ mod tests {
         assert_eq!(r.stamp(), Stamp::DateOnly(day("2026-11-23")));
         let r = Request::w3c(codes(200), b"2026-13-23 /x 200", &map);
         assert_eq!(r.stamp(), Stamp::Unknown);
+    }
+
+    /// HTTP.sys logs `cs-uri`, path and query, where IIS logs `cs-uri-stem`: the stem is
+    /// the part before `?`, by either way of reading it; a `cs-uri-stem` is never cut.
+    #[test]
+    fn httperr_cs_uri_gives_the_stem() {
+        let map = FieldMap::parse(b"date time c-ip c-port s-ip s-port cs-version cs-method cs-uri sc-status s-siteid s-reason s-queuename").unwrap();
+        let line = b"2026-11-23 01:10:03 192.0.2.15 49830 10.0.0.5 443 HTTP/1.1 GET /app/orders?id=7 503 2 QueueFull DefaultAppPool";
+        let r = Request::w3c(codes(503), line, &map);
+        assert_eq!(r.uri_stem(), Some(&b"/app/orders"[..]));
+        assert_eq!(
+            r.uri_stem_and_client_ip(),
+            (Some(&b"/app/orders"[..]), Some(&b"192.0.2.15"[..]))
+        );
+        assert_eq!(r.field("cs-uri"), Some(&b"/app/orders?id=7"[..]));
+        let map = FieldMap::parse(b"cs-uri-stem c-ip sc-status").unwrap();
+        let r = Request::w3c(codes(404), b"/a?b 10.0.0.1 404", &map);
+        assert_eq!(r.uri_stem(), Some(&b"/a?b"[..]));
     }
 }

@@ -76,7 +76,10 @@ pub struct FieldMap {
 pub struct ExtraColumns {
     pub date: Option<usize>,
     pub time: Option<usize>,
+    /// `cs-uri-stem`, or where a log has only `cs-uri` (HTTPERR), that column.
     pub uri_stem: Option<usize>,
+    /// `uri_stem` is `cs-uri`, path and query: the stem is what comes before a `?`.
+    pub uri_whole: bool,
     pub client_ip: Option<usize>,
     pub time_taken: Option<usize>,
     pub site_name: Option<usize>,
@@ -131,6 +134,11 @@ impl FieldMap {
             return Err(FieldsError::TooMany(names.len()));
         }
         let find = |want: &str| names.iter().position(|n| n.eq_ignore_ascii_case(want));
+        // HTTP.sys logs the whole URI (`cs-uri`) where IIS logs `cs-uri-stem`.
+        let (uri_stem, uri_whole) = match find("cs-uri-stem") {
+            Some(i) => (Some(i), false),
+            None => (find("cs-uri"), find("cs-uri").is_some()),
+        };
         Ok(FieldMap {
             status: find("sc-status"),
             substatus: find("sc-substatus"),
@@ -138,7 +146,8 @@ impl FieldMap {
             extra: ExtraColumns {
                 date: find("date"),
                 time: find("time"),
-                uri_stem: find("cs-uri-stem"),
+                uri_stem,
+                uri_whole,
                 client_ip: find("c-ip"),
                 time_taken: find("time-taken"),
                 site_name: find("s-sitename"),

@@ -121,7 +121,13 @@ pub fn by_hour_csv(day: &ReportDay) -> io::Result<Vec<u8>> {
     // Requests logged with a date and no time belong to the day, in no hour.
     for (service, t) in &services {
         if t.no_hour.requests() > 0 {
-            row(&mut w, UNKNOWN_HOUR.to_string(), String::new(), *service, &t.no_hour)?;
+            row(
+                &mut w,
+                UNKNOWN_HOUR.to_string(),
+                String::new(),
+                *service,
+                &t.no_hour,
+            )?;
         }
     }
     w.flush()?;
