@@ -284,7 +284,7 @@ fn alerts_exit_3_with_their_figures() {
     let alerts: Vec<&str> = r.stderr.lines().filter(|l| l.contains("alert:")).collect();
     assert_eq!(alerts.len(), 2, "{}", r.stderr);
     assert!(
-        alerts[0].contains("5xx>2% on 2026-11-22: 5xx were 40.00% of 5 requests"),
+        alerts[0].contains("5xx>2% on 2026-11-22: 5xx were 40.00% of 5 http requests"),
         "{}",
         alerts[0]
     );
@@ -504,7 +504,7 @@ fn history_alerts_relative_and_new() {
     );
     r.expect_code(3);
     assert!(
-        r.stderr.contains("5xx>3x on 2026-11-08: 5xx were 10.00% of 100 requests (10), over 3 x the median 1.00% of the previous 7 days"),
+        r.stderr.contains("5xx>3x on 2026-11-08: 5xx were 10.00% of 100 http requests (10), over 3 x the median 1.00% of the previous 7 days"),
         "{}",
         r.stderr
     );

@@ -307,7 +307,9 @@ fn stateless(opts: &ReportOptions, progress: &Progress) -> Result<ReportOutcome,
     }
     for rd in days.values() {
         // Checked first: the day's page and alerts.csv show what tripped.
-        let tripped = alert::check(&rules_on(opts, rd.day), rd.day, &counts_of(rd), None);
+        let rules = rules_on(opts, rd.day);
+        let verdicts = alert::day_verdicts(&rules, rd);
+        let tripped = alert::check(&rules, rd.day, &counts_of(rd), &verdicts, None);
         let dir = write::write_day(&opts.out, rd, opts.lang, &tripped).map_err(|source| {
             ReportError::Write {
                 day: day_text(rd.day),
@@ -1029,10 +1031,12 @@ fn report_day(
         baseline: Some(q.baseline(d)?),
     };
     if asked.contains(&d) && !opts.rules.is_empty() {
+        let rules = rules_on(opts, d);
         tripped.extend(alert::check(
-            &rules_on(opts, d),
+            &rules,
             d,
             &counts_of(&rd),
+            &alert::day_verdicts(&rules, &rd),
             rd.baseline.as_ref(),
         ));
     }
