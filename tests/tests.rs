@@ -57,6 +57,9 @@ mod layout;
 // Triage: verdicts by the rules and by what a day showed.
 mod triage;
 
+// `--fail-on` per service (`ftp:530>100`; a bare `5xx` is http's) and by verdict (`probe>500`).
+mod fail_on;
+
 // A nightly job left alone: every line `summary` counts, `report` counts or names; the
 // small things a new user hit (history as JSON, read-only histories, standard input).
 mod nightly;
