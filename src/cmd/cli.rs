@@ -154,12 +154,23 @@ A day no log holds a line for gets no CSVs: it is named on stderr, and asked alo
 (--date) its folder holds only report.html, saying so. --since alone runs up to
 yesterday. With --db and no days asked, yesterday is looked at too.
 
-Alert rules: CLASS, CODE or CODE.SUB, then >N% or >Npct (share of requests; a .bat
-file eats a single %), >N (count) or, with --db, >Nx (times the median share of the
-previous 7 days); `new` trips on a 4xx or 5xx status triple not seen in the previous
-30 days (new:5xx, new:503 or new:all choose which triples); requests<N trips on a day
-with fewer requests, and with --db requests<0.5x on fewer than half the median of the
-previous 7 days with requests (both on a day without lines too; never on today).
+Alert rules: [SERVICE:]WHAT, then >N% or >Npct (share of the service's requests; a
+.bat file eats a single %), >N (count) or, with --db, >Nx (times the median share of
+the previous 7 days). WHAT is a class, code or code.substatus (5xx, 530, 500.19) or a
+verdict (fault, probe, client, noise, ok, unknown); SERVICE is http, ftp, smtp or
+httperr. A bare class or code means http (5xx never counts FTP's 530s or HTTPERR's
+503s); a bare verdict means every service, its percent of all requests. A verdict is
+the one the day's report shows (404s on scanner paths are probe); the days a >Nx
+compares with are judged by the catalogue's rules alone. `new` trips on a 4xx or 5xx
+status triple not seen in the previous 30 days (new:5xx, new:ftp:530, new:fault or
+new:all choose which triples); requests<N trips on a day with fewer requests, and with
+--db requests<0.5x on fewer than half the median of the previous 7 days with requests
+(both on a day without lines too; never on today). Examples:
+  --fail-on \"5xx>2%\"        http 5xx over 2 % of http's requests
+  --fail-on \"ftp:530>100\"   over 100 failed FTP logons
+  --fail-on \"fault>1%\"      faults of every service over 1 % of all requests
+  --fail-on \"probe>500\"     over 500 requests judged a scan or an attack
+  --fail-on new:fault       a faulty row not seen in the previous 30 days (--db)
 
 ", report_exit_codes!()))]
     Report(ReportArgs),
@@ -243,7 +254,8 @@ pub struct ReportArgs {
     #[arg(long, value_name = "FILE")]
     pub db: Option<PathBuf>,
 
-    /// An alert rule: exit 3 when it trips (repeatable).
+    /// An alert rule, [SERVICE:]WHAT>LIMIT (5xx>2%, ftp:530>100, probe>500): exit 3 when
+    /// it trips (repeatable).
     #[arg(long = "fail-on", value_name = "RULE")]
     pub fail_on: Vec<String>,
 

@@ -1305,4 +1305,59 @@ mod tests {
             [new("ftp 530 1 1326 (50), httperr 503 - - (4)")]
         );
     }
+
+    /// An HTTPERR day: a `-` row of 3 (2 idle connections timed out, 1 request a worker
+    /// process orphaned) and a 503 of 1 (QueueFull). The rules alone call the `-` row
+    /// noise (`httperr - * * *`); the report takes the gravest of its reasons,
+    /// Connection_Abandoned_By_AppPool, a fault: so fault is 3 + 1 = 4, not 1.
+    #[test]
+    fn day_verdicts_judge_httperr_rows_by_their_reasons() {
+        use crate::collect::DayTally;
+        use crate::summary::httperr::ReasonKey;
+        let dash = Codes {
+            status: Code::Empty,
+            substatus: Code::NotLogged,
+            win32: Code::NotLogged,
+        };
+        let q503 = httperr(503).1;
+        let reason = |status, reason: &str, queue: &str| ReasonKey {
+            status,
+            reason: reason.to_string(),
+            queue: queue.to_string(),
+        };
+        let t = DayTally {
+            codes: [
+                (("HTTPERR".to_string(), dash), 3),
+                (("HTTPERR".to_string(), q503), 1),
+            ]
+            .into(),
+            httperr: [
+                (reason(Code::Empty, "Timer_ConnectionIdle", "-"), 2),
+                (
+                    reason(Code::Empty, "Connection_Abandoned_By_AppPool", "-"),
+                    1,
+                ),
+                (reason(Code::Value(503), "QueueFull", "Pool1"), 1),
+            ]
+            .into(),
+            ..DayTally::default()
+        };
+        let rd = ReportDay {
+            day: 0,
+            parts: [((String::new(), Service::HttpErr), t)].into(),
+            ..ReportDay::default()
+        };
+        let rules = [Rule::parse("httperr:fault>3").unwrap()];
+        let verdicts = day_verdicts(&rules, &rd);
+        assert_eq!(verdicts[&(Service::HttpErr, dash)], Verdict::Fault);
+        assert_eq!(verdicts[&(Service::HttpErr, q503)], Verdict::Fault);
+        let counts = crate::report::run::counts_of(&rd);
+        let t = check(&rules, 0, &counts, &verdicts, None);
+        assert_eq!(t.len(), 1, "{t:?}");
+        assert_eq!(t[0].figures, "4 httperr:fault requests (limit 3)");
+        // By the rules alone the `-` row is noise: 1 fault.
+        assert!(check(&rules, 0, &counts, &NO, None).is_empty());
+        // No rule by verdict: nothing is judged.
+        assert!(day_verdicts(&[Rule::parse("5xx>1").unwrap()], &rd).is_empty());
+    }
 }
