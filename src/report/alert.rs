@@ -141,12 +141,12 @@ impl Target {
         self.service.is_none_or(|s| s == service)
     }
 
-    /// Whether a row counts; `verdict` is the row's.
-    fn matches(self, service: Service, codes: &Codes, verdict: Verdict) -> bool {
+    /// Whether a row counts; `verdict` gives the row's, asked only by a verdict target.
+    fn matches(self, service: Service, codes: &Codes, verdict: impl FnOnce() -> Verdict) -> bool {
         self.covers(service)
             && match self.what {
                 What::Codes(sel) => sel.matches(codes),
-                What::Verdict(v) => verdict == v,
+                What::Verdict(v) => verdict() == v,
             }
     }
 
@@ -214,7 +214,7 @@ impl Watch {
         })
     }
 
-    fn matches(self, service: Service, c: &Codes, verdict: Verdict) -> bool {
+    fn matches(self, service: Service, c: &Codes, verdict: impl FnOnce() -> Verdict) -> bool {
         match self {
             Watch::Errors => Selector::Class(4).matches(c) || Selector::Class(5).matches(c),
             Watch::Target(t) => t.matches(service, c, verdict),
@@ -415,7 +415,7 @@ fn share(counts: &DayCounts, target: Target, verdicts: &Verdicts) -> (u64, u64) 
     for (key, &n) in counts {
         if target.covers(key.0) {
             total += n;
-            if target.matches(key.0, &key.1, verdict_of(verdicts, key)) {
+            if target.matches(key.0, &key.1, || verdict_of(verdicts, key)) {
                 hit += n;
             }
         }
@@ -486,7 +486,8 @@ pub fn check(
                 let new: Vec<String> = counts
                     .iter()
                     .filter(|(k, _)| {
-                        watch.matches(k.0, &k.1, verdict_of(verdicts, k)) && !b.seen30.contains(k)
+                        watch.matches(k.0, &k.1, || verdict_of(verdicts, k))
+                            && !b.seen30.contains(k)
                     })
                     .map(|((s, c), n)| {
                         format!(
