@@ -1361,4 +1361,51 @@ mod tests {
         // No rule by verdict: nothing is judged.
         assert!(day_verdicts(&[Rule::parse("5xx>1").unwrap()], &rd).is_empty());
     }
+
+    /// `ftp:5xx>2x` compares FTP's share with FTP's shares before: days without FTP
+    /// have none and do not count. Before: 2 days of ftp 530 x5 of 100 (5 %) and 5 days
+    /// of http alone; the day: 50 of 100 (50 %), over 2 x 5 %. http's 5xx (3 of 100 on
+    /// the day, 0 before) do not make `ftp:5xx` trip, nor the FTP 530s `5xx`.
+    #[test]
+    fn multiples_compare_the_services_own_days() {
+        let ftp_day: DayCounts = [
+            ((Service::Ftp, codes(230, 0, 0)), 95),
+            ((Service::Ftp, codes(530, 1, 1326)), 5),
+        ]
+        .into();
+        let http_day: DayCounts = [((Service::Http, codes(200, 0, 0)), 100)].into();
+        let mut prev7 = vec![ftp_day.clone(), ftp_day];
+        prev7.extend(std::iter::repeat_n(http_day, 5));
+        let b = Baseline {
+            prev7,
+            ..Baseline::default()
+        };
+        let rules = [Rule::parse("ftp:5xx>2x").unwrap()];
+        let t = check(&rules, 0, &mixed(), &NO, Some(&b));
+        assert_eq!(t.len(), 1, "{t:?}");
+        assert_eq!(
+            t[0].figures,
+            "ftp:5xx were 50.00% of 100 ftp requests (50), over 2 x the median 5.00% of the previous 2 days"
+        );
+        assert!(check(
+            &[Rule::parse("ftp:5xx>10x").unwrap()],
+            0,
+            &mixed(),
+            &NO,
+            Some(&b)
+        )
+        .is_empty());
+        // http's 5xx: 3 % on the day, 0 % on the 7 days before: over any multiple of 0.
+        let t = check(
+            &[Rule::parse("5xx>100x").unwrap()],
+            0,
+            &mixed(),
+            &NO,
+            Some(&b),
+        );
+        assert_eq!(
+            t[0].figures,
+            "5xx were 3.00% of 100 http requests (3), over 100 x the median 0.00% of the previous 5 days"
+        );
+    }
 }
