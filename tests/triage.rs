@@ -381,3 +381,53 @@ fn with_a_history_faults_are_compared_with_the_days_before() {
     let first = faults("2026-11-16");
     assert_eq!(first[0][3], "no earlier day in the history");
 }
+
+/// An HTTPERR row takes the gravest verdict of the reasons logged with its status, in
+/// the report's summary.csv as in `summary`'s: the `-` row of this log holds two idle
+/// connections (`Timer_ConnectionIdle`, noise) and one request a worker process left
+/// (`Connection_Abandoned_By_AppPool`, a fault: "Types of errors logged by the HTTP
+/// Server API"), so it is a fault, and the page lists it.
+#[test]
+fn an_httperr_row_is_judged_by_its_gravest_reason_in_the_report_too() {
+    let logs = tempdir();
+    let dir = logs.path().join("HTTPERR");
+    fs::create_dir_all(&dir).unwrap();
+    fs::write(
+        dir.join("httperr1.log"),
+        "#Software: Microsoft HTTP API 2.0\r\n#Version: 1.0\r\n#Date: 2026-11-23 00:00:00\r\n\
+#Fields: date time c-ip c-port s-ip s-port cs-version cs-method cs-uri sc-status s-siteid s-reason s-queuename\r\n\
+2026-11-23 00:00:12 198.51.100.20 60211 10.0.0.5 443 - - - - - Timer_ConnectionIdle -\r\n\
+2026-11-23 00:02:40 198.51.100.21 60377 10.0.0.5 443 - - - - - Timer_ConnectionIdle -\r\n\
+2026-11-23 03:15:09 192.0.2.30 50111 10.0.0.5 443 HTTP/1.1 GET /app/report - 2 Connection_Abandoned_By_AppPool ReportPool\r\n",
+    )
+    .unwrap();
+    let out = tempdir();
+    iislog([
+        "report".as_ref(),
+        logs.path().as_os_str(),
+        "--date".as_ref(),
+        "2026-11-23".as_ref(),
+        "--out".as_ref(),
+        out.path().as_os_str(),
+        "-q".as_ref(),
+    ])
+    .expect_code(0);
+    let day = out.path().join("2026-11-23");
+    let report = verdicts(&fs::read_to_string(day.join("summary.csv")).unwrap());
+    let summary = iislog([
+        "summary".as_ref(),
+        logs.path().as_os_str(),
+        "--format".as_ref(),
+        "csv".as_ref(),
+    ]);
+    let summary = verdicts(&summary.stdout);
+    assert_eq!(report.len(), 1, "{report:?}");
+    let (key, row) = report.iter().next().unwrap();
+    assert_eq!(row.0, 3);
+    assert_eq!(row.1, "fault");
+    assert_eq!(summary[key].1, "fault");
+    let dom = page_dom(&day.join("report.html"));
+    let faults = table_cells(&dom, "faults");
+    assert_eq!(faults.len(), 1, "{faults:?}");
+    assert_eq!(faults[0][0], "httperr");
+}

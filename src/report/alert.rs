@@ -25,13 +25,13 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::catalogue::verdict::{Rules, Verdict};
-use crate::catalogue::{Catalogue, Lang};
+use crate::catalogue::Lang;
 use crate::collect::ReportDay;
 use crate::days::{day_text, Day};
 use crate::history::{Baseline, DayCounts};
 use crate::report::write;
 use crate::service::Service;
-use crate::summary::{code_text, httperr};
+use crate::summary::code_text;
 use crate::tally::{Code, Codes};
 
 /// What a rule counts.
@@ -427,22 +427,13 @@ fn share(counts: &DayCounts, target: Target, verdicts: &Verdicts) -> (u64, u64) 
 /// verdict (none otherwise: judging costs a summary): the catalogue's rules, then what
 /// the day showed (`triage::judge_summary`: a 404 on scanner paths, a burst of failed
 /// logons), and for HTTPERR rows the gravest verdict of the reasons logged with their
-/// status (`Summary::judge_httperr`).
+/// status (`Summary::judge_httperr`): [`write::day_summary`]'s, as summary.csv has them.
 pub fn day_verdicts(rules: &[Rule], rd: &ReportDay) -> Verdicts {
     if !rules.iter().any(Rule::judges_verdicts) {
         return Verdicts::new();
     }
     // Verdicts do not depend on the language; the reasons are not kept.
-    let mut summary = write::day_summary(rd, Lang::En);
-    if let Some(t) = rd.by_service().get(&Service::HttpErr) {
-        summary.judge_httperr(&httperr::rows(
-            &t.httperr,
-            Catalogue::builtin(),
-            Lang::En,
-            false,
-        ));
-    }
-    summary
+    write::day_summary(rd, Lang::En)
         .rows
         .iter()
         .map(|r| {

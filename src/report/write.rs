@@ -53,6 +53,16 @@ pub fn day_summary(day: &ReportDay, lang: Lang) -> Summary {
     let mut summary = Summary::build(&counts, Vec::new(), Catalogue::builtin(), lang, false);
     // A 404 on scanner paths, a burst of failed logons: what the day showed decides.
     triage::judge_summary(&mut summary, day, lang);
+    // An HTTPERR row takes the gravest verdict of the reasons logged with its status, as
+    // `summary` judges it.
+    if let Some(t) = day.by_service().get(&Service::HttpErr) {
+        summary.judge_httperr(&httperr::rows(
+            &t.httperr,
+            Catalogue::builtin(),
+            lang,
+            false,
+        ));
+    }
     summary
 }
 
