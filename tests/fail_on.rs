@@ -120,3 +120,43 @@ fn unknown_service_or_verdict_is_refused() {
         run.stderr
     );
 }
+
+/// `history --code` takes the same targets: a bare class is http's (2 of its 12
+/// requests are 5xx), `ftp:530` FTP's (5 of its 16); a verdict is refused, since the
+/// history keeps none.
+#[test]
+fn history_counts_one_service() {
+    let out = tempdir();
+    let db = out.path().join("history.db");
+    report(out.path(), Some(&db), &[]).expect_code(0);
+    let history = |code: &str| {
+        iislog([
+            "history".as_ref(),
+            "--db".as_ref(),
+            db.as_os_str(),
+            "--until".as_ref(),
+            "2026-11-25".as_ref(),
+            "--days".as_ref(),
+            "1".as_ref(),
+            "--code".as_ref(),
+            code.as_ref(),
+            "--format".as_ref(),
+            "csv".as_ref(),
+        ])
+    };
+    let run = history("5xx");
+    run.expect_code(0);
+    assert_eq!(
+        run.stdout,
+        "day,requests,5xx,percent\n2026-11-25,12,2,16.67\n".replace('\n', "\r\n")
+    );
+    let run = history("FTP:530");
+    run.expect_code(0);
+    assert_eq!(
+        run.stdout,
+        "day,requests,ftp:530,percent\n2026-11-25,16,5,31.25\n".replace('\n', "\r\n")
+    );
+    let run = history("fault");
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("keeps no verdicts"), "{}", run.stderr);
+}

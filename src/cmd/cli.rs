@@ -180,6 +180,7 @@ new:all choose which triples); requests<N trips on a day with fewer requests, an
 Examples:
   iislog history --db history.db --days 30 --code 5xx
   iislog history --db history.db --code 500.19 --format csv > trend.csv
+  iislog history --db history.db --code ftp:530
   iislog history --db history.db --format json
 
 The history is only read: a read-only file or a copy on a read-only share will do.
@@ -304,7 +305,8 @@ pub struct HistoryArgs {
     #[arg(long, value_name = "DAY")]
     pub until: Option<String>,
 
-    /// What to count: a class (5xx), a code (503) or code.substatus (500.19).
+    /// What to count: a class (5xx), a code (503) or code.substatus (500.19), of http's
+    /// requests, or of another service's after its name (ftp:530, smtp:5xx, httperr:503).
     #[arg(long, value_name = "CODE", default_value = "5xx")]
     pub code: String,
 

@@ -1,6 +1,6 @@
 //! `iislog history`: reads a history database (only reads: a read-only file will do) and
-//! prints, per day, the requests and the share of one class or code on stdout: a table
-//! on a terminal, else CSV, or JSON.
+//! prints, per day, one service's requests (http's, or `--code ftp:530`'s) and the share
+//! of one class or code among them on stdout: a table on a terminal, else CSV, or JSON.
 
 use std::io::{self, IsTerminal};
 use std::time::Duration;
@@ -10,7 +10,8 @@ use anyhow::anyhow;
 use iislog::days::{day_of, day_text, parse_day};
 use iislog::history::{Store, Tx};
 use iislog::output::Format;
-use iislog::report::alert::Selector;
+use iislog::report::alert::{Target, What};
+use iislog::service::Service;
 
 use super::cli::HistoryArgs;
 use super::{local_today, print_stdout, shown, Ending};
@@ -20,13 +21,23 @@ pub fn run(args: HistoryArgs) -> anyhow::Result<Ending> {
     if !args.db.is_file() {
         return Err(anyhow!("{}: no such history database", shown(&args.db)));
     }
-    // `--code` is an alert rule's selector: parsed as one, so both accept the same codes.
-    let selector = Selector::parse(&args.code).map_err(|_| {
+    // `--code` is an alert rule's target: parsed as one, so both accept the same codes,
+    // of one service (http unless named: FTP's 530 is no HTTP 5xx).
+    let bad = || {
         anyhow!(
-            "--code {:?}: use a class (5xx), a code (503) or code.substatus (500.19)",
+            "--code {:?}: use a class (5xx), a code (503) or code.substatus (500.19), optionally after a service (ftp:530); the history keeps no verdicts",
             args.code
         )
-    })?;
+    };
+    let target = Target::parse(&args.code.to_ascii_lowercase()).map_err(|_| bad())?;
+    let What::Codes(selector) = target.what else {
+        return Err(bad());
+    };
+    let service = target.service.unwrap_or(Service::Http);
+    let label = match service {
+        Service::Http => selector.to_string(),
+        s => format!("{}:{selector}", s.name()),
+    };
     let mut store = Store::open_read_only(&args.db, Duration::from_secs(10))?;
     let path = store.path().to_path_buf();
     let tx = store.read()?;
@@ -46,9 +57,9 @@ pub fn run(args: HistoryArgs) -> anyhow::Result<Ending> {
     let mut rows = Vec::new();
     for d in first..=last {
         let counts = q.day_counts(d)?;
-        let total: u64 = counts.values().sum();
-        let hit: u64 = counts
-            .iter()
+        let of_service = || counts.iter().filter(|((s, _), _)| *s == service);
+        let total: u64 = of_service().map(|(_, n)| n).sum();
+        let hit: u64 = of_service()
             .filter(|((_, c), _)| selector.matches(c))
             .map(|(_, n)| n)
             .sum();
@@ -64,14 +75,14 @@ pub fn run(args: HistoryArgs) -> anyhow::Result<Ending> {
             format!("{pct:.2}"),
         ]);
     }
-    let header = ["day", "requests", &selector.to_string(), "percent"];
+    let header = ["day", "requests", &label, "percent"];
     let format = match args.format {
         Some(f) => f,
         None if io::stdout().is_terminal() => Format::Table,
         None => Format::Csv,
     };
     let text = match format {
-        Format::Json => json(&selector.to_string(), &rows)?,
+        Format::Json => json(&label, &rows)?,
         Format::Table => render(&header, &rows, true),
         _ => render(&header, &rows, false),
     };

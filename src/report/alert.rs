@@ -110,7 +110,7 @@ pub struct Target {
 
 impl Target {
     /// `5xx`, `ftp:530`, `fault`, `smtp:probe`; the error says what is wrong.
-    fn parse(text: &str) -> Result<Target, &'static str> {
+    pub fn parse(text: &str) -> Result<Target, &'static str> {
         let (service, what) = match text.split_once(':') {
             Some((name, what)) => (
                 Some(Service::from_name(name).ok_or(
@@ -137,7 +137,7 @@ impl Target {
     }
 
     /// Whether the target counts this service's rows at all (its share is of these).
-    fn covers(self, service: Service) -> bool {
+    pub fn covers(self, service: Service) -> bool {
         self.service.is_none_or(|s| s == service)
     }
 
