@@ -9,11 +9,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{Duration, NaiveDate};
 
-use crate::util::{iislog, root, tempdir};
-
-fn s(p: &Path) -> &str {
-    p.to_str().expect("UTF-8 path")
-}
+use crate::util::{iislog, root, s, tempdir};
 
 fn fixture() -> PathBuf {
     root().join("fixtures").join("reports")

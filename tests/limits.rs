@@ -8,11 +8,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use crate::util::{iislog, root, tempdir};
-
-fn s(p: &Path) -> &str {
-    p.to_str().expect("UTF-8 path")
-}
+use crate::util::{iislog, root, s, tempdir};
 
 fn reports_fixture() -> PathBuf {
     root().join("fixtures").join("reports")

@@ -11,14 +11,12 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::util::{iislog, root, summary_csv, tempdir, totals, verbose_examples, verbose_reasons};
+use crate::util::{
+    iislog, root, s, summary_csv, tempdir, totals, verbose_examples, verbose_reasons,
+};
 
 fn case(name: &str) -> PathBuf {
     root().join("fixtures").join("report-cases").join(name)
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().expect("UTF-8 path")
 }
 
 /// A CSV file as rows of cells (header included).

@@ -5,11 +5,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::util::{fixture, iislog, tempdir};
-
-fn s(p: &Path) -> &str {
-    p.to_str().expect("UTF-8 path")
-}
+use crate::util::{fixture, iislog, s, tempdir};
 
 /// A CSV file as rows of cells, header included.
 fn rows(path: &Path) -> Vec<Vec<String>> {

@@ -21,6 +21,12 @@ pub fn fixture(rel: &str) -> PathBuf {
     p
 }
 
+/// A path as `&str`, for the argument lists of a run (the fixtures' and temporary
+/// folders' paths are UTF-8; a test of other names builds its arguments as `OsStr`).
+pub fn s(p: &Path) -> &str {
+    p.to_str().expect("UTF-8 path")
+}
+
 /// A fresh temporary folder, removed when dropped.
 pub fn tempdir() -> tempfile::TempDir {
     tempfile::Builder::new()

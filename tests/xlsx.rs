@@ -13,11 +13,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use crate::util::{fixture, iislog, root, tempdir};
-
-fn s(p: &Path) -> &str {
-    p.to_str().expect("UTF-8 path")
-}
+use crate::util::{fixture, iislog, root, s, tempdir};
 
 /// Columns whose numbers a workbook stores as numbers (README, "Output").
 const NUMERIC: [&str; 14] = [

@@ -8,7 +8,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::util::{iislog, root, tempdir, Run};
+use crate::util::{iislog, root, s, tempdir, Run};
 
 /// fixtures/report-cases/dst: one site, `W3SVC9`, with a log per UTC day.
 fn dst() -> PathBuf {
@@ -17,10 +17,6 @@ fn dst() -> PathBuf {
         .join("report-cases")
         .join("dst")
         .join("W3SVC9")
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().expect("UTF-8 path")
 }
 
 fn csv_rows(path: &Path) -> Vec<Vec<String>> {
