@@ -12,22 +12,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crate::util::{
-    iislog, root, s, summary_csv, tempdir, totals, verbose_examples, verbose_reasons,
+    csv_rows, iislog, root, s, summary_csv, tempdir, totals, verbose_examples, verbose_reasons,
 };
 
 fn case(name: &str) -> PathBuf {
     root().join("fixtures").join("report-cases").join(name)
-}
-
-/// A CSV file as rows of cells (header included).
-fn csv_rows(path: &Path) -> Vec<Vec<String>> {
-    let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(text.as_bytes())
-        .records()
-        .map(|rec| rec.unwrap().iter().map(str::to_string).collect())
-        .collect()
 }
 
 /// Requests per `status.substatus` in a day's summary.csv (none when it is missing).

@@ -5,23 +5,12 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::util::{fixture, iislog, s, tempdir};
-
-/// A CSV file as rows of cells, header included.
-fn rows(path: &Path) -> Vec<Vec<String>> {
-    csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_path(path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-        .records()
-        .map(|r| r.unwrap().iter().map(str::to_string).collect())
-        .collect()
-}
+use crate::util::{csv_rows, fixture, iislog, s, tempdir};
 
 /// The first five columns (status, reason, queue, count, percent) of a CSV's data rows,
 /// after `skip` leading columns (a farm's `server`).
 fn picked(path: &Path, skip: usize) -> Vec<Vec<String>> {
-    rows(path)
+    csv_rows(path)
         .into_iter()
         .skip(1)
         .map(|r| r[..skip + 5].to_vec())
@@ -126,7 +115,7 @@ fn httperr_csv_and_page_section_from_the_fixture() {
         .expect_code(0);
     }
     let csv = day_dir(&alone).join("httperr.csv");
-    assert_eq!(rows(&csv)[0], HEADER);
+    assert_eq!(csv_rows(&csv)[0], HEADER);
     let got = picked(&csv, 0);
     assert_count_descending(&got, 3);
     assert_eq!(sorted(got), sorted(strings(&WHOLE)));
@@ -152,7 +141,7 @@ fn httperr_csv_and_page_section_from_the_fixture() {
         "summary's HTTPERR CSV of the same lines"
     );
 
-    let idle = rows(&csv)
+    let idle = csv_rows(&csv)
         .into_iter()
         .find(|r| r[1] == "Timer_ConnectionIdle")
         .unwrap();
@@ -166,7 +155,7 @@ fn httperr_csv_and_page_section_from_the_fixture() {
     assert!(queue_full[6].contains("queue is full"), "{queue_full:?}");
     assert!(queue_full[7].contains("queueLength"), "{queue_full:?}");
     // The verdict is the CSV's.
-    let csv_verdict = rows(&csv)
+    let csv_verdict = csv_rows(&csv)
         .into_iter()
         .find(|r| r[1] == "QueueFull")
         .map(|r| r[5].clone());
@@ -175,7 +164,7 @@ fn httperr_csv_and_page_section_from_the_fixture() {
 
     // 2026-11-24 holds W3C lines only.
     let next = whole.join("2026-11-24");
-    assert_eq!(rows(&next.join("httperr.csv")), vec![HEADER.to_vec()]);
+    assert_eq!(csv_rows(&next.join("httperr.csv")), vec![HEADER.to_vec()]);
     let page = fs::read_to_string(next.join("report.html")).unwrap();
     assert!(page.contains("<table id=\"codes\">"));
     assert!(!page.contains("id=\"httperr\""));
@@ -281,7 +270,7 @@ fn merged_histories_keep_each_servers_httperr() {
     ])
     .expect_code(0);
     let csv = day_dir(&farm).join("httperr.csv");
-    let all = rows(&csv);
+    let all = csv_rows(&csv);
     assert_eq!(all[0][0], "server");
     assert_eq!(all[0][1..], HEADER);
     let got = picked(&csv, 1);
@@ -336,7 +325,7 @@ fn a_version_5_history_gets_httperr_from_then_on() {
     assert_eq!(v, iislog::history::schema::VERSION);
     drop(c);
     let day = day_dir(&out);
-    assert_eq!(rows(&day.join("httperr.csv")), vec![HEADER.to_vec()]);
+    assert_eq!(csv_rows(&day.join("httperr.csv")), vec![HEADER.to_vec()]);
     let html = fs::read_to_string(day.join("report.html")).unwrap();
     assert!(
         html.contains("13 of the day&#39;s 13 HTTPERR requests were counted by an iislog that did not keep reasons"),

@@ -78,6 +78,22 @@ where
     }
 }
 
+/// A CSV file as rows of cells, its header row included (each CSV iislog writes has one).
+pub fn csv_rows(path: &Path) -> Vec<Vec<String>> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_path(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .records()
+        .map(|r| {
+            r.unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+                .iter()
+                .map(str::to_string)
+                .collect()
+        })
+        .collect()
+}
+
 /// `iislog summary <paths> --format csv <extra>`.
 pub fn summary_csv(paths: &[&Path], extra: &[&str]) -> Run {
     let mut args: Vec<&OsStr> = vec![OsStr::new("summary")];

@@ -13,7 +13,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use crate::util::{fixture, iislog, root, s, tempdir};
+use crate::util::{csv_rows, fixture, iislog, root, s, tempdir};
 
 /// Columns whose numbers a workbook stores as numbers (README, "Output").
 const NUMERIC: [&str; 14] = [
@@ -88,16 +88,6 @@ fn dump(path: &Path) -> Vec<Value> {
     );
     let doc: Value = serde_json::from_slice(&out.stdout).expect("JSON from the dump");
     doc.as_array().expect("a list of sheets").clone()
-}
-
-fn csv_rows(path: &Path) -> Vec<Vec<String>> {
-    csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_path(path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-        .records()
-        .map(|r| r.unwrap().iter().map(str::to_string).collect())
-        .collect()
 }
 
 /// What iislog writes for a number: digits, at most one `.`, perhaps a leading `-`.

@@ -8,7 +8,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::util::{iislog, root, s, tempdir, Run};
+use crate::util::{csv_rows, iislog, root, s, tempdir, Run};
 
 /// fixtures/report-cases/dst: one site, `W3SVC9`, with a log per UTC day.
 fn dst() -> PathBuf {
@@ -17,16 +17,6 @@ fn dst() -> PathBuf {
         .join("report-cases")
         .join("dst")
         .join("W3SVC9")
-}
-
-fn csv_rows(path: &Path) -> Vec<Vec<String>> {
-    let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(text.as_bytes())
-        .records()
-        .map(|r| r.unwrap().iter().map(str::to_string).collect())
-        .collect()
 }
 
 /// Requests in a day folder's summary.csv (0 for a day with no folder or no summary).
