@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{Duration, NaiveDate};
 
-use crate::util::{iislog, root, s, tempdir};
+use crate::util::{iislog, report_db, root, s, tempdir};
 
 fn fixture() -> PathBuf {
     root().join("fixtures").join("reports")
@@ -180,21 +180,20 @@ fn fewer_than_half_the_median_of_the_previous_days() {
     for (i, n) in [10, 12, 8, 9, 11, 10, 10, 4, 5].into_iter().enumerate() {
         write_day(&logs, first + Duration::days(i as i64), n);
     }
-    let r = iislog([
-        "report",
-        s(&logs),
-        "--db",
-        s(&dir.path().join("h.db")),
-        "--since",
-        "2026-10-01",
-        "--until",
-        "2026-10-10",
-        "--out",
-        s(&dir.path().join("out")),
-        "--fail-on",
-        "requests<0.5x",
-        "-q",
-    ]);
+    let r = report_db(
+        &logs,
+        &dir.path().join("h.db"),
+        &dir.path().join("out"),
+        &[
+            "--since",
+            "2026-10-01",
+            "--until",
+            "2026-10-10",
+            "--fail-on",
+            "requests<0.5x",
+            "-q",
+        ],
+    );
     r.expect_code(3);
     let alerts: Vec<&str> = r
         .stderr
@@ -224,19 +223,7 @@ fn logs_that_stopped_arriving_trip_a_nightly_job() {
     let yesterday = (today - Duration::days(1)).format("%Y-%m-%d").to_string();
     let db = dir.path().join("h.db");
     let out = dir.path().join("out");
-    let nightly = |rule: &str| {
-        iislog([
-            "report",
-            s(&logs),
-            "--db",
-            s(&db),
-            "--out",
-            s(&out),
-            "--fail-on",
-            rule,
-            "-q",
-        ])
-    };
+    let nightly = |rule: &str| report_db(&logs, &db, &out, &["--fail-on", rule, "-q"]);
     let r = nightly("requests<0.5x");
     r.expect_code(3);
     assert_eq!(

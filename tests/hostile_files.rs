@@ -171,14 +171,7 @@ mod shrinking {
         let first = std::fs::read_to_string(&day).unwrap();
         assert_eq!(counts(&first), [("http 200.0.0".to_string(), 1)]);
         // The next run: the log as it is now (one 503), the small log not again.
-        let again = crate::util::iislog([
-            "report".as_ref(),
-            logs_dir.as_os_str(),
-            "--db".as_ref(),
-            db.as_os_str(),
-            "--out".as_ref(),
-            reports.as_os_str(),
-        ]);
+        let again = crate::util::report_db(&logs_dir, &db, &reports, &[]);
         again.expect_code(0);
         let second = std::fs::read_to_string(&day).unwrap();
         let mut got = counts(&second);
@@ -202,7 +195,7 @@ mod zips {
     use iislog::progress::Progress;
     use iislog::SummaryOptions;
 
-    use crate::util::iislog;
+    use crate::util::{iislog, report_db};
 
     /// The one line every member holds.
     fn member_text() -> String {
@@ -262,17 +255,6 @@ mod zips {
         );
     }
 
-    fn report_db(logs: &Path, db: &Path, out: &Path) -> crate::util::Run {
-        iislog([
-            "report".as_ref(),
-            logs.as_os_str(),
-            "--db".as_ref(),
-            db.as_os_str(),
-            "--out".as_ref(),
-            out.as_os_str(),
-        ])
-    }
-
     /// Replaces every member's status 200 by 500 in the archive's bytes: the central
     /// directory still gives each member its old CRC-32, so a reader that decompressed a
     /// member would fail its check (or count 500s).
@@ -309,7 +291,7 @@ mod zips {
         zip_of(&zip, 300);
         let db = dir.path().join("history.db");
         let out = dir.path().join("reports");
-        report_db(&logs, &db, &out).expect_code(0);
+        report_db(&logs, &db, &out, &[]).expect_code(0);
         assert_eq!(day_counts(&out), [("http 200.0.0".to_string(), 300)]);
         spoil_members(&zip);
         // The spoiled archive would be refused (a CRC error per member) if it were read:
@@ -320,7 +302,7 @@ mod zips {
             "csv".as_ref(),
         ]);
         assert_eq!(stateless.code, 1, "{stateless:?}");
-        let again = report_db(&logs, &db, &out);
+        let again = report_db(&logs, &db, &out, &[]);
         again.expect_code(0);
         assert!(again.stderr.contains("0.0 MB read"), "{}", again.stderr);
         assert_eq!(day_counts(&out), [("http 200.0.0".to_string(), 300)]);
@@ -338,7 +320,7 @@ mod zips {
         zip_of(&zip, 20);
         let db = dir.path().join("history.db");
         let out = dir.path().join("reports");
-        report_db(&logs, &db, &out).expect_code(0);
+        report_db(&logs, &db, &out, &[]).expect_code(0);
         let old_hash = format!("{:016x}", iislog::history::fnv1a(member_text().as_bytes()));
         let conn = rusqlite::Connection::open(&db).unwrap();
         let n = conn
@@ -349,7 +331,7 @@ mod zips {
             .unwrap();
         assert_eq!(n, 20);
         drop(conn);
-        report_db(&logs, &db, &out).expect_code(0);
+        report_db(&logs, &db, &out, &[]).expect_code(0);
         assert_eq!(day_counts(&out), [("http 200.0.0".to_string(), 20)]);
         let conn = rusqlite::Connection::open(&db).unwrap();
         let (rereads, taken_over): (i64, i64) = conn

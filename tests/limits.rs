@@ -8,7 +8,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use crate::util::{csv_rows, iislog, root, s, tempdir};
+use crate::util::{csv_rows, iislog, report_db, root, s, tempdir};
 
 fn reports_fixture() -> PathBuf {
     root().join("fixtures").join("reports")
@@ -58,19 +58,7 @@ fn a_very_long_value_is_cut_and_the_history_keeps_working() {
     fs::write(&log, &text).unwrap();
     let db = dir.path().join("history.db");
     let out = dir.path().join("out");
-    let report = || {
-        iislog([
-            "report",
-            s(&logs),
-            "--db",
-            s(&db),
-            "--date",
-            "2026-11-23",
-            "--out",
-            s(&out),
-            "--quiet",
-        ])
-    };
+    let report = || report_db(&logs, &db, &out, &["--date", "2026-11-23", "--quiet"]);
     report().expect_code(0);
 
     let uris = |want_long: u64| {
@@ -123,16 +111,7 @@ fn numeric_options_have_ranges() {
     let db = dir.path().join("h.db");
     let out = dir.path().join("out");
     let fixture = reports_fixture();
-    iislog([
-        "report",
-        s(&fixture),
-        "--db",
-        s(&db),
-        "--out",
-        s(&out),
-        "--quiet",
-    ])
-    .expect_code(0);
+    report_db(&fixture, &db, &out, &["--quiet"]).expect_code(0);
 
     // A history of zero days was taken as one.
     let r = iislog(["history", "--db", s(&db), "--days", "0"]);
@@ -157,16 +136,7 @@ fn numeric_options_have_ranges() {
     .expect_code(0);
 
     // 2147484 s is past what SQLite's millisecond timeout holds: a panic once.
-    let r = iislog([
-        "report",
-        s(&fixture),
-        "--db",
-        s(&db),
-        "--out",
-        s(&out),
-        "--wait",
-        "2147484",
-    ]);
+    let r = report_db(&fixture, &db, &out, &["--wait", "2147484"]);
     r.expect_code(2);
     assert!(
         r.stderr.contains("--wait") && r.stderr.contains("0..=86400"),

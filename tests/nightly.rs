@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crate::util::{
-    csv_rows, iislog, root, s, summary_csv, tempdir, totals, verbose_examples, verbose_reasons,
+    csv_rows, iislog, report_db, root, s, summary_csv, tempdir, totals, verbose_examples,
+    verbose_reasons,
 };
 
 fn case(name: &str) -> PathBuf {
@@ -103,16 +104,7 @@ fn logs_of_the_1990s_are_on_their_days() {
     let dir = tempdir();
     let db = dir.path().join("history.db");
     let out = dir.path().join("out");
-    iislog([
-        "report",
-        s(&case("iis4")),
-        "--db",
-        s(&db),
-        "--out",
-        s(&out),
-        "--quiet",
-    ])
-    .expect_code(0);
+    report_db(&case("iis4"), &db, &out, &["--quiet"]).expect_code(0);
     assert_eq!(day_counts(&out, "1996-01-01"), want);
     assert!(!out.join("2096-01-01").exists());
 }
@@ -165,16 +157,7 @@ fn lines_with_a_date_and_no_time_are_on_their_day_in_no_hour() {
     let dir = tempdir();
     let db = dir.path().join("history.db");
     let out = dir.path().join("out");
-    iislog([
-        "report",
-        s(&file),
-        "--db",
-        s(&db),
-        "--out",
-        s(&out),
-        "--quiet",
-    ])
-    .expect_code(0);
+    report_db(&file, &db, &out, &["--quiet"]).expect_code(0);
     check(&out);
     let c = rusqlite::Connection::open(&db).unwrap();
     let no_hour: i64 = c
@@ -187,18 +170,7 @@ fn lines_with_a_date_and_no_time_are_on_their_day_in_no_hour() {
     assert_eq!(no_hour, 3);
     // Read back from the history alone (another day's run), the day is the same.
     let again = dir.path().join("again");
-    iislog([
-        "report",
-        s(&file),
-        "--db",
-        s(&db),
-        "--out",
-        s(&again),
-        "--date",
-        "2026-11-23",
-        "--quiet",
-    ])
-    .expect_code(0);
+    report_db(&file, &db, &again, &["--date", "2026-11-23", "--quiet"]).expect_code(0);
     check(&again);
 }
 
@@ -219,16 +191,7 @@ fn a_last_line_without_newline_counts_once_iis_is_done_with_the_file() {
     let db = dir.path().join("history.db");
     let out = dir.path().join("out");
     let run = || {
-        iislog([
-            "report",
-            s(dir.path()),
-            "--db",
-            s(&db),
-            "--out",
-            s(&out),
-            "--quiet",
-        ])
-        .expect_code(0);
+        report_db(dir.path(), &db, &out, &["--quiet"]).expect_code(0);
     };
     run();
     assert_eq!(
@@ -281,16 +244,7 @@ fn a_last_line_without_newline_counts_once_iis_is_done_with_the_file() {
     )
     .unwrap();
     let out = gz.path().join("out");
-    iislog([
-        "report",
-        s(gz.path()),
-        "--db",
-        s(&gz.path().join("h.db")),
-        "--out",
-        s(&out),
-        "--quiet",
-    ])
-    .expect_code(0);
+    report_db(gz.path(), &gz.path().join("h.db"), &out, &["--quiet"]).expect_code(0);
     assert_eq!(day_total(&out, "2026-11-22"), 3);
 }
 
@@ -361,15 +315,7 @@ fn report_counts_and_names_skipped_lines() {
     let db = dir.path().join("h.db");
     let out = dir.path().join("out");
     let run = || {
-        let r = iislog([
-            "report",
-            s(dir.path()),
-            "--db",
-            s(&db),
-            "--out",
-            s(&out),
-            "-v",
-        ]);
+        let r = report_db(dir.path(), &db, &out, &["-v"]);
         r.expect_code(0);
         r
     };
@@ -493,15 +439,12 @@ fn a_named_file_that_is_not_a_log_is_named() {
 /// (500.19, 503), 1 a 404; 2026-11-23 has 4, 1 of them 5xx.
 fn reports_history(dir: &Path) -> PathBuf {
     let db = dir.join("history.db");
-    iislog([
-        "report",
-        s(&root().join("fixtures").join("reports")),
-        "--db",
-        s(&db),
-        "--out",
-        s(&dir.join("out")),
-        "--quiet",
-    ])
+    report_db(
+        &root().join("fixtures").join("reports"),
+        &db,
+        &dir.join("out"),
+        &["--quiet"],
+    )
     .expect_code(0);
     db
 }
@@ -647,15 +590,12 @@ fn history_and_merge_read_a_read_only_history() {
 fn a_history_in_a_missing_folder_is_created() {
     let dir = tempdir();
     let db = dir.path().join("iislog").join("data").join("history.db");
-    let r = iislog([
-        "report",
-        s(&root().join("fixtures").join("reports")),
-        "--db",
-        s(&db),
-        "--out",
-        s(&dir.path().join("out")),
-        "--quiet",
-    ]);
+    let r = report_db(
+        &root().join("fixtures").join("reports"),
+        &db,
+        &dir.path().join("out"),
+        &["--quiet"],
+    );
     r.expect_code(0);
     assert!(db.is_file());
     assert_eq!(day_total(&dir.path().join("out"), "2026-11-22"), 5);
@@ -859,14 +799,12 @@ fn a_progress_bar_only_on_a_terminal() {
     };
     let shown = String::from_utf8_lossy(&tty.stdout);
     assert!(shown.contains("/323 B"), "{shown:?}");
-    let piped = iislog([
-        "report",
-        s(&logs),
-        "--db",
-        s(&dir.path().join("pipe.db")),
-        "--out",
-        s(&dir.path().join("pipe")),
-    ]);
+    let piped = report_db(
+        &logs,
+        &dir.path().join("pipe.db"),
+        &dir.path().join("pipe"),
+        &[],
+    );
     piped.expect_code(0);
     report_line(&piped.stderr);
     for drawn in ["323 B", "\r", "\u{1b}["] {

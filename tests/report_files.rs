@@ -5,7 +5,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::util::{csv_rows, fixture, iislog, s, tempdir};
+use crate::util::{csv_rows, fixture, iislog, report_db, s, tempdir};
 
 /// The first five columns (status, reason, queue, count, percent) of a CSV's data rows,
 /// after `skip` leading columns (a farm's `server`).
@@ -201,10 +201,6 @@ fn db_reasons(db: &Path) -> (Vec<Reason>, i64) {
     (sums, n)
 }
 
-fn report_db(logs: &Path, db: &Path, out: &Path) {
-    iislog(["report", s(logs), "--db", s(db), "--out", s(out), "--quiet"]).expect_code(0);
-}
-
 /// With a history: a first run reads 6 requests, a second the 7 appended, and the day's
 /// httperr.csv is the whole fixture's; each key is one row in the history (counts added in
 /// place), with the hand-counted sums. A third run, with nothing new, changes nothing.
@@ -218,12 +214,12 @@ fn httperr_kept_in_a_history_across_runs() {
     fs::write(&log, head).unwrap();
     let db = tmp.path().join("history.db");
     let out = tmp.path().join("out");
-    report_db(&logs, &db, &out);
+    report_db(&logs, &db, &out, &["--quiet"]).expect_code(0);
     let csv = day_dir(&out).join("httperr.csv");
     assert_eq!(sorted(picked(&csv, 0)), sorted(strings(&FIRST_SIX)));
 
     append(&log, &rest);
-    report_db(&logs, &db, &out);
+    report_db(&logs, &db, &out, &["--quiet"]).expect_code(0);
     let got = picked(&csv, 0);
     assert_count_descending(&got, 3);
     assert_eq!(sorted(got), sorted(strings(&WHOLE)));
@@ -239,7 +235,7 @@ fn httperr_kept_in_a_history_across_runs() {
     assert_eq!(db_reasons(&db), (want.clone(), 7));
 
     let before = fs::read(&csv).unwrap();
-    report_db(&logs, &db, &out);
+    report_db(&logs, &db, &out, &["--quiet"]).expect_code(0);
     assert_eq!(fs::read(&csv).unwrap(), before);
     assert_eq!(db_reasons(&db), (want, 7));
 }
@@ -255,7 +251,13 @@ fn merged_histories_keep_each_servers_httperr() {
         fs::create_dir_all(&logs).unwrap();
         fs::write(logs.join("httperr1.log"), split_fixture(n).0).unwrap();
         let db = tmp.path().join(server).join("history.db");
-        report_db(&logs, &db, &tmp.path().join(server).join("out"));
+        report_db(
+            &logs,
+            &db,
+            &tmp.path().join(server).join("out"),
+            &["--quiet"],
+        )
+        .expect_code(0);
         dbs.push(db);
     }
     let farm = tmp.path().join("farm");
@@ -298,7 +300,7 @@ fn a_version_5_history_gets_httperr_from_then_on() {
     fs::copy(fixture("HTTPERR/httperr1.log"), &log).unwrap();
     let db = tmp.path().join("history.db");
     let out = tmp.path().join("out");
-    report_db(&logs, &db, &out);
+    report_db(&logs, &db, &out, &["--quiet"]).expect_code(0);
     // What a schema 5 history holds: the same, without the table.
     let c = rusqlite::Connection::open(&db).unwrap();
     c.execute_batch("DROP TABLE httperr; DROP TABLE seen; PRAGMA user_version = 5")
@@ -306,18 +308,7 @@ fn a_version_5_history_gets_httperr_from_then_on() {
     drop(c);
 
     let out = tmp.path().join("again");
-    iislog([
-        "report",
-        s(&logs),
-        "--db",
-        s(&db),
-        "--out",
-        s(&out),
-        "--date",
-        "2026-11-23",
-        "--quiet",
-    ])
-    .expect_code(0);
+    report_db(&logs, &db, &out, &["--date", "2026-11-23", "--quiet"]).expect_code(0);
     let c = rusqlite::Connection::open(&db).unwrap();
     let v: i32 = c
         .query_row("PRAGMA user_version", [], |r| r.get(0))
@@ -336,7 +327,7 @@ fn a_version_5_history_gets_httperr_from_then_on() {
         &log,
         "2026-11-23 08:00:00 192.0.2.19 49960 10.0.0.5 443 HTTP/1.1 GET /app/orders 503 2 QueueFull DefaultAppPool\r\n",
     );
-    report_db(&logs, &db, &out);
+    report_db(&logs, &db, &out, &["--quiet"]).expect_code(0);
     assert_eq!(
         picked(&day.join("httperr.csv"), 0),
         strings(&[["503", "QueueFull", "DefaultAppPool", "1", "100.00"]])

@@ -8,7 +8,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::util::{csv_rows, iislog, root, s, tempdir, Run};
+use crate::util::{csv_rows, iislog, report_db, root, s, tempdir, Run};
 
 /// fixtures/report-cases/dst: one site, `W3SVC9`, with a log per UTC day.
 fn dst() -> PathBuf {
@@ -372,16 +372,12 @@ fn a_nightly_local_history_runs_across_both_switches() {
         busy(&autumn.path().join(AUTUMN[1]))
     );
     let tokyo = dir.path().join("tokyo.db");
-    iislog([
-        "report",
-        s(&logs),
-        "--db",
-        s(&tokyo),
-        "--out",
-        s(&dir.path().join("out-tokyo")),
-        "--tz",
-        "Asia/Tokyo",
-    ])
+    report_db(
+        &logs,
+        &tokyo,
+        &dir.path().join("out-tokyo"),
+        &["--tz", "Asia/Tokyo"],
+    )
     .expect_code(0);
     let r = iislog([
         "merge",
@@ -497,11 +493,7 @@ fn a_history_made_before_zones_is_migrated_at_its_offset() {
         .unwrap();
     }
     copy_logs(&logs, &["u_ex260328.log"]);
-    let report_at = |extra: &[&str]| {
-        let mut args = vec!["report", s(&logs), "--db", s(&db), "--out", s(&out)];
-        args.extend(extra);
-        iislog(&args)
-    };
+    let report_at = |extra: &[&str]| report_db(&logs, &db, &out, extra);
     report_at(&["--utc-offset", "+01:00", "--date", "2026-03-20"]).expect_code(0);
     let c = rusqlite::Connection::open(&db).unwrap();
     let v: i32 = c
@@ -539,11 +531,7 @@ fn a_fixed_offset_history_moves_to_a_zone_once() {
         dir.path().join("out"),
     );
     copy_logs(&logs, &["u_ex260328.log", "u_ex260329.log"]);
-    let run = |extra: &[&str]| {
-        let mut args = vec!["report", s(&logs), "--db", s(&db), "--out", s(&out)];
-        args.extend(extra);
-        iislog(&args)
-    };
+    let run = |extra: &[&str]| report_db(&logs, &db, &out, extra);
     run(&["--utc-offset", "+01:00"]).expect_code(0);
     // At +01:00: the 28th has 2 requests, the 29th 8 (23:00 UTC on the 28th to 22:00 UTC
     // on the 29th, all at +01:00), the 30th 1 (23:10 UTC).
