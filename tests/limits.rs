@@ -8,7 +8,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use crate::util::{csv_rows, iislog, report_db, root, s, tempdir};
+use crate::util::{csv_rows, iislog, report_day, report_db, root, s, tempdir};
 
 fn reports_fixture() -> PathBuf {
     root().join("fixtures").join("reports")
@@ -155,16 +155,7 @@ fn numeric_options_have_ranges() {
         "5000>1",
         "requests<-1",
     ] {
-        let r = iislog([
-            "report",
-            s(&fixture),
-            "--date",
-            "2026-11-23",
-            "--out",
-            s(&out),
-            "--fail-on",
-            rule,
-        ]);
+        let r = report_day(&fixture, "2026-11-23", &out, &["--fail-on", rule]);
         r.expect_code(2);
         assert!(
             r.stderr.contains(&format!("--fail-on \"{rule}\"")),
@@ -335,14 +326,7 @@ fn a_failed_write_has_its_own_exit_code() {
     let dir = tempdir();
     let not_a_folder = dir.path().join("file");
     fs::write(&not_a_folder, "x").unwrap();
-    let r = iislog([
-        "report",
-        s(&reports_fixture()),
-        "--date",
-        "2026-11-23",
-        "--out",
-        s(&not_a_folder),
-    ]);
+    let r = report_day(&reports_fixture(), "2026-11-23", &not_a_folder, &[]);
     r.expect_code(6);
     assert!(
         r.stderr
@@ -361,16 +345,7 @@ fn a_killed_runs_temporary_files_are_removed() {
     let dir = tempdir();
     let out = dir.path().join("out");
     let report = || {
-        iislog([
-            "report",
-            s(&reports_fixture()),
-            "--date",
-            "2026-11-23",
-            "--out",
-            s(&out),
-            "-q",
-        ])
-        .expect_code(0);
+        report_day(&reports_fixture(), "2026-11-23", &out, &["-q"]).expect_code(0);
     };
     report();
     let day = out.join("2026-11-23");

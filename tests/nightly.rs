@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crate::util::{
-    csv_rows, iislog, report_db, root, s, summary_csv, tempdir, totals, verbose_examples,
-    verbose_reasons,
+    csv_rows, iislog, report_day, report_db, root, s, summary_csv, tempdir, totals,
+    verbose_examples, verbose_reasons,
 };
 
 fn case(name: &str) -> PathBuf {
@@ -86,14 +86,7 @@ fn append(path: &Path, text: &str) {
 fn logs_of_the_1990s_are_on_their_days() {
     let want = counts(&[("200.-", 3), ("404.-", 1), ("500.-", 1)]);
     let out = tempdir();
-    let r = iislog([
-        "report",
-        s(&case("iis4")),
-        "--date",
-        "1996-01-01",
-        "--out",
-        s(out.path()),
-    ]);
+    let r = report_day(&case("iis4"), "1996-01-01", out.path(), &[]);
     r.expect_code(0);
     assert_eq!(day_counts(out.path(), "1996-01-01"), want, "{}", r.stderr);
     // The W3C lines at 09h (UTC), the native ones at 10h as written.
@@ -142,16 +135,7 @@ fn lines_with_a_date_and_no_time_are_on_their_day_in_no_hour() {
         assert!(html.contains("<td>unknown hour</td><td></td><td class=\"n\">3</td>"));
     };
     let out = tempdir();
-    iislog([
-        "report",
-        s(&file),
-        "--date",
-        "2026-11-23",
-        "--out",
-        s(out.path()),
-        "--quiet",
-    ])
-    .expect_code(0);
+    report_day(&file, "2026-11-23", out.path(), &["--quiet"]).expect_code(0);
     check(out.path());
 
     let dir = tempdir();
@@ -259,15 +243,7 @@ fn report_counts_and_names_skipped_lines() {
     assert_eq!(totals(&core.stderr).skipped, 3);
 
     let out = tempdir();
-    let r = iislog([
-        "report",
-        s(&case("skipped")),
-        "--date",
-        "2026-11-23",
-        "--out",
-        s(out.path()),
-        "--verbose",
-    ]);
+    let r = report_day(&case("skipped"), "2026-11-23", out.path(), &["--verbose"]);
     r.expect_code(0);
     let (read, _) = report_line(&r.stderr);
     assert_eq!(
@@ -353,14 +329,12 @@ fn report_counts_and_names_skipped_lines() {
 #[test]
 fn a_file_named_on_the_command_line_is_read_whatever_its_name_says() {
     let out = tempdir();
-    let r = iislog([
-        "report",
-        s(&case("renamed").join("u_ex261120.log")),
-        "--date",
+    let r = report_day(
+        &case("renamed").join("u_ex261120.log"),
         "2026-11-17",
-        "--out",
-        s(out.path()),
-    ]);
+        out.path(),
+        &[],
+    );
     r.expect_code(0);
     assert_eq!(
         day_counts(out.path(), "2026-11-17"),
@@ -369,14 +343,7 @@ fn a_file_named_on_the_command_line_is_read_whatever_its_name_says() {
     assert_eq!(report_line(&r.stderr).0["files"], 1);
 
     let folder = tempdir();
-    let r = iislog([
-        "report",
-        s(&case("renamed")),
-        "--date",
-        "2026-11-17",
-        "--out",
-        s(folder.path()),
-    ]);
+    let r = report_day(&case("renamed"), "2026-11-17", folder.path(), &[]);
     r.expect_code(0);
     assert_eq!(report_line(&r.stderr).0["files"], 0);
 }
@@ -633,16 +600,12 @@ fn summary_reads_standard_input() {
 #[test]
 fn a_client_ip_field_no_log_has_is_a_warning() {
     let out = tempdir();
-    let r = iislog([
-        "report",
-        s(&case("proxy")),
-        "--date",
+    let r = report_day(
+        &case("proxy"),
         "2026-11-23",
-        "--out",
-        s(out.path()),
-        "--client-ip-field",
-        "X-Forwarded-Fro",
-    ]);
+        out.path(),
+        &["--client-ip-field", "X-Forwarded-Fro"],
+    );
     r.expect_code(0);
     let lines: Vec<&str> = r
         .stderr
@@ -706,14 +669,12 @@ fn an_os_error_is_printed_once_with_its_file() {
     let dir = tempdir();
     let not_a_folder = dir.path().join("reports");
     fs::write(&not_a_folder, "a file where the report folder should be").unwrap();
-    let r = iislog([
-        "report",
-        s(&root().join("fixtures").join("reports")),
-        "--date",
+    let r = report_day(
+        &root().join("fixtures").join("reports"),
         "2026-11-23",
-        "--out",
-        s(&not_a_folder),
-    ]);
+        &not_a_folder,
+        &[],
+    );
     r.expect_code(6);
     let err = r.stderr_slashed();
     assert_eq!(err.matches("os error").count(), 1, "{err}");
@@ -740,14 +701,12 @@ fn an_os_error_is_printed_once_with_its_file() {
 #[test]
 fn the_report_line_says_the_asked_days_and_where_the_page_is() {
     let out = tempdir();
-    let r = iislog([
-        "report",
-        s(&root().join("fixtures").join("reports")),
-        "--date",
+    let r = report_day(
+        &root().join("fixtures").join("reports"),
         "2026-11-23",
-        "--out",
-        s(out.path()),
-    ]);
+        out.path(),
+        &[],
+    );
     r.expect_code(0);
     let (read, line) = report_line(&r.stderr);
     assert_eq!((read["files"], read["requests"]), (2, 9), "{line}");

@@ -103,6 +103,15 @@ pub fn summary_csv(paths: &[&Path], extra: &[&str]) -> Run {
     iislog(args)
 }
 
+/// `iislog report <logs> --date <day> --out <out> <extra>`: one day, no history.
+pub fn report_day(logs: &Path, day: &str, out: &Path, extra: &[&str]) -> Run {
+    let mut args: Vec<&OsStr> = vec![OsStr::new("report"), logs.as_os_str()];
+    args.extend([OsStr::new("--date"), OsStr::new(day)]);
+    args.extend([OsStr::new("--out"), out.as_os_str()]);
+    args.extend(extra.iter().map(OsStr::new));
+    iislog(args)
+}
+
 /// `iislog report <logs> --db <db> --out <out> <extra>`: a run that keeps a history.
 pub fn report_db(logs: &Path, db: &Path, out: &Path, extra: &[&str]) -> Run {
     let mut args: Vec<&OsStr> = vec![OsStr::new("report"), logs.as_os_str()];

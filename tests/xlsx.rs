@@ -13,7 +13,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use crate::util::{csv_rows, fixture, iislog, root, s, tempdir};
+use crate::util::{csv_rows, fixture, iislog, report_day, root, s, tempdir};
 
 /// Columns whose numbers a workbook stores as numbers (README, "Output").
 const NUMERIC: [&str; 14] = [
@@ -243,16 +243,7 @@ fn report_workbook_reads_back_as_the_days_csvs() {
         return;
     }
     let out = tempdir();
-    iislog([
-        "report",
-        s(&fixture("")),
-        "--date",
-        "2026-11-23",
-        "--out",
-        s(out.path()),
-        "--quiet",
-    ])
-    .expect_code(0);
+    report_day(&fixture(""), "2026-11-23", out.path(), &["--quiet"]).expect_code(0);
     let day = out.path().join("2026-11-23");
     let sheets = dump(&day.join("report.xlsx"));
     let names: Vec<&str> = sheets.iter().map(|s| s["name"].as_str().unwrap()).collect();
@@ -285,16 +276,7 @@ fn report_workbook_reads_back_as_the_days_csvs() {
 
     let out = tempdir();
     let reports = root().join("fixtures").join("reports");
-    iislog([
-        "report",
-        s(&reports),
-        "--date",
-        "2026-11-23",
-        "--out",
-        s(out.path()),
-        "--quiet",
-    ])
-    .expect_code(0);
+    report_day(&reports, "2026-11-23", out.path(), &["--quiet"]).expect_code(0);
     let day = out.path().join("2026-11-23");
     let sheets = dump(&day.join("report.xlsx"));
     let top = sheet(&sheets, "top-errors");
@@ -331,16 +313,7 @@ fn workbooks_have_their_sheets_and_a_day_is_the_same_bytes() {
     let mut books = Vec::new();
     let dirs = [tempdir(), tempdir()];
     for dir in &dirs {
-        iislog([
-            "report",
-            s(&fixture("")),
-            "--date",
-            "2026-11-23",
-            "--out",
-            s(dir.path()),
-            "--quiet",
-        ])
-        .expect_code(0);
+        report_day(&fixture(""), "2026-11-23", dir.path(), &["--quiet"]).expect_code(0);
         books.push(fs::read(dir.path().join("2026-11-23").join("report.xlsx")).unwrap());
     }
     assert_eq!(books[0], books[1], "the same day, the same bytes");
