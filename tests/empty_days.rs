@@ -51,6 +51,14 @@ fn write_day(dir: &Path, day: NaiveDate, n: usize) {
     .unwrap();
 }
 
+/// The `iislog: alert: ` lines of a run's stderr, in order.
+fn alerts(stderr: &str) -> Vec<&str> {
+    stderr
+        .lines()
+        .filter(|l| l.starts_with("iislog: alert: "))
+        .collect()
+}
+
 /// The one asked day holds no line: stderr says so, and its folder holds only a
 /// report.html that says so at its top; with a history the page shows the last 30 days.
 /// A folder an earlier run wrote for the day is left as it is.
@@ -142,13 +150,8 @@ fn too_few_requests() {
         "-q",
     ]);
     r.expect_code(3);
-    let alerts: Vec<&str> = r
-        .stderr
-        .lines()
-        .filter(|l| l.starts_with("iislog: alert: "))
-        .collect();
     assert_eq!(
-        alerts,
+        alerts(&r.stderr),
         [
             "iislog: alert: requests<5 on each day from 2026-11-20 to 2026-11-21 (2 days): 0 requests: no log holds a line for this day (limit: at least 5)",
             "iislog: alert: requests<5 on 2026-11-23: 4 requests (limit: at least 5)",
@@ -195,13 +198,8 @@ fn fewer_than_half_the_median_of_the_previous_days() {
         ],
     );
     r.expect_code(3);
-    let alerts: Vec<&str> = r
-        .stderr
-        .lines()
-        .filter(|l| l.starts_with("iislog: alert: "))
-        .collect();
     assert_eq!(
-        alerts,
+        alerts(&r.stderr),
         [
             "iislog: alert: requests<0.5x on 2026-10-08: 4 requests, under 0.5 x the median 10 of the previous 7 days with requests",
             "iislog: alert: requests<0.5x on 2026-10-10: 0 requests: no log holds a line for this day, under 0.5 x the median 9 of the previous 7 days with requests",
