@@ -31,6 +31,7 @@ fn counts(csv: &str) -> Vec<(String, u64)> {
 #[cfg(target_os = "linux")]
 mod shrinking {
     use super::*;
+    use std::ffi::OsStr;
     use std::path::PathBuf;
     use std::process::{Command, Output, Stdio};
     use std::time::{Duration, Instant};
@@ -61,7 +62,7 @@ mod shrinking {
 
     /// Runs iislog with `args`; as soon as it maps `big`, writes `replacement` over it.
     /// `None` when iislog ended before it mapped the log or before the copy landed.
-    fn run_and_shrink(args: &[&std::ffi::OsStr], big: &Path, replacement: &str) -> Option<Output> {
+    fn run_and_shrink(args: &[&OsStr], big: &Path, replacement: &str) -> Option<Output> {
         let canonical = std::fs::canonicalize(big).unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_iislog"))
             .args(args)
@@ -87,6 +88,18 @@ mod shrinking {
         (shrunk && out.status.code() != Some(0)).then_some(out)
     }
 
+    /// One try on fresh logs in `logs_dir` (made again each time): runs
+    /// `iislog <sub> <logs_dir> <rest>` and cuts the big log to one 503 as soon as it is
+    /// mapped. The big log's path, and the run as `run_and_shrink` gives it.
+    fn shrink_try(sub: &str, logs_dir: &Path, rest: &[&OsStr]) -> (PathBuf, Option<Output>) {
+        let _ = std::fs::remove_dir_all(logs_dir);
+        let (_, big) = logs(logs_dir);
+        let mut args = vec![OsStr::new(sub), logs_dir.as_os_str()];
+        args.extend(rest);
+        let out = run_and_shrink(&args, &big, &format!("{H}{}", ok("503")));
+        (big, out)
+    }
+
     /// Retries `attempt` a few times when iislog outran the copy.
     fn with_retries(mut attempt: impl FnMut() -> Option<Output>) -> Output {
         for _ in 0..5 {
@@ -105,19 +118,12 @@ mod shrinking {
     fn summary_reports_a_log_shrunk_while_read_and_counts_the_rest() {
         let dir = tempdir();
         let csv = dir.path().join("s.csv");
+        let logs_dir = dir.path().join("logs");
         let mut big = PathBuf::new();
         let out = with_retries(|| {
-            let logs_dir = dir.path().join("logs");
-            let _ = std::fs::remove_dir_all(&logs_dir);
-            let (_, b) = logs(&logs_dir);
+            let (b, out) = shrink_try("summary", &logs_dir, &["-o".as_ref(), csv.as_os_str()]);
             big = b;
-            let args = [
-                "summary".as_ref(),
-                logs_dir.as_os_str(),
-                "-o".as_ref(),
-                csv.as_os_str(),
-            ];
-            run_and_shrink(&args, &big, &format!("{H}{}", ok("503")))
+            out
         });
         let stderr = stderr_of(&out);
         assert_eq!(out.status.code(), Some(1), "{out:?}");
@@ -142,22 +148,19 @@ mod shrinking {
         let logs_dir = dir.path().join("logs");
         let mut big = PathBuf::new();
         let out = with_retries(|| {
-            let _ = std::fs::remove_dir_all(&logs_dir);
             let _ = std::fs::remove_dir_all(&reports);
             for suffix in ["", "-wal", "-shm"] {
                 let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
             }
-            let (_, b) = logs(&logs_dir);
-            big = b;
-            let args = [
-                "report".as_ref(),
-                logs_dir.as_os_str(),
+            let rest = [
                 "--db".as_ref(),
                 db.as_os_str(),
                 "--out".as_ref(),
                 reports.as_os_str(),
             ];
-            run_and_shrink(&args, &big, &format!("{H}{}", ok("503")))
+            let (b, out) = shrink_try("report", &logs_dir, &rest);
+            big = b;
+            out
         });
         let stderr = stderr_of(&out);
         assert_eq!(out.status.code(), Some(1), "{out:?}");
