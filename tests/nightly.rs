@@ -72,6 +72,18 @@ fn span(html: &str, id: &str) -> u64 {
     html[at..end].parse().unwrap()
 }
 
+/// The page's account of the lines read: files, lines, requests, skipped (the spans
+/// `lines-files`, `lines-total`, `lines-requests`, `lines-skipped`).
+fn page_lines(html: &str) -> [u64; 4] {
+    [
+        "lines-files",
+        "lines-total",
+        "lines-requests",
+        "lines-skipped",
+    ]
+    .map(|id| span(html, id))
+}
+
 fn append(path: &Path, text: &str) {
     let mut f = fs::OpenOptions::new().append(true).open(path).unwrap();
     f.write_all(text.as_bytes()).unwrap();
@@ -271,16 +283,7 @@ fn report_counts_and_names_skipped_lines() {
         );
     }
     let html = fs::read_to_string(out.path().join("2026-11-23").join("report.html")).unwrap();
-    assert_eq!(
-        [
-            "lines-files",
-            "lines-total",
-            "lines-requests",
-            "lines-skipped"
-        ]
-        .map(|id| span(&html, id)),
-        [1, 6, 1, 3]
-    );
+    assert_eq!(page_lines(&html), [1, 6, 1, 3]);
 
     // A history: the first run reads the 6 lines; the second, two appended lines (a
     // request at line 7, a line of too few columns at line 8).
@@ -311,16 +314,7 @@ fn report_counts_and_names_skipped_lines() {
     assert_eq!(examples.len(), 1, "{}", r.stderr);
     assert!(examples[0].ends_with("u_ex261123.log:8"), "{examples:?}");
     let html = fs::read_to_string(out.join("2026-11-23").join("report.html")).unwrap();
-    assert_eq!(
-        [
-            "lines-files",
-            "lines-total",
-            "lines-requests",
-            "lines-skipped"
-        ]
-        .map(|id| span(&html, id)),
-        [1, 8, 2, 4]
-    );
+    assert_eq!(page_lines(&html), [1, 8, 2, 4]);
 }
 
 /// `renamed/u_ex261120.log` holds 2 requests of 2026-11-17 (a log copied under another
