@@ -5,15 +5,11 @@
 //! any other day (its README).
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::{Duration, NaiveDate};
 
-use crate::util::{iislog, report_db, root, s, tempdir};
-
-fn fixture() -> PathBuf {
-    root().join("fixtures").join("reports")
-}
+use crate::util::{iislog, report_db, reports_fixture, s, tempdir};
 
 fn names(dir: &Path) -> Vec<String> {
     let mut v: Vec<String> = fs::read_dir(dir)
@@ -64,7 +60,7 @@ fn alerts(stderr: &str) -> Vec<&str> {
 /// A folder an earlier run wrote for the day is left as it is.
 #[test]
 fn one_asked_day_without_lines() {
-    let fixture = fixture();
+    let fixture = reports_fixture();
     for with_db in [false, true] {
         let dir = tempdir();
         let out = dir.path().join("out");
@@ -126,7 +122,7 @@ fn one_asked_day_without_lines() {
 fn too_few_requests() {
     let dir = tempdir();
     let out = dir.path().join("out");
-    let fixture = fixture();
+    let fixture = reports_fixture();
     let report = |extra: &[&str]| {
         let mut args = vec!["report", s(&fixture), "--out", s(&out)];
         args.extend_from_slice(extra);

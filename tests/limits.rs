@@ -5,14 +5,10 @@
 //! on a new history do not trip over each other.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, SystemTime};
 
-use crate::util::{csv_rows, iislog, report_day, report_db, root, s, tempdir};
-
-fn reports_fixture() -> PathBuf {
-    root().join("fixtures").join("reports")
-}
+use crate::util::{csv_rows, iislog, report_day, report_db, reports_fixture, root, s, tempdir};
 
 /// The documented limit on a kept value (README, "Hostile input"), and the mark after it.
 const MAX_VALUE: usize = 4096;

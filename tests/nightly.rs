@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crate::util::{
-    csv_rows, iislog, report_day, report_db, root, s, summary_csv, tempdir, totals,
-    verbose_examples, verbose_reasons,
+    csv_rows, iislog, report_day, report_db, reports_fixture, root, s, summary_csv, tempdir,
+    totals, verbose_examples, verbose_reasons,
 };
 
 fn case(name: &str) -> PathBuf {
@@ -400,13 +400,7 @@ fn a_named_file_that_is_not_a_log_is_named() {
 /// (500.19, 503), 1 a 404; 2026-11-23 has 4, 1 of them 5xx.
 fn reports_history(dir: &Path) -> PathBuf {
     let db = dir.join("history.db");
-    report_db(
-        &root().join("fixtures").join("reports"),
-        &db,
-        &dir.join("out"),
-        &["--quiet"],
-    )
-    .expect_code(0);
+    report_db(&reports_fixture(), &db, &dir.join("out"), &["--quiet"]).expect_code(0);
     db
 }
 
@@ -552,7 +546,7 @@ fn a_history_in_a_missing_folder_is_created() {
     let dir = tempdir();
     let db = dir.path().join("iislog").join("data").join("history.db");
     let r = report_db(
-        &root().join("fixtures").join("reports"),
+        &reports_fixture(),
         &db,
         &dir.path().join("out"),
         &["--quiet"],
@@ -646,7 +640,7 @@ fn report_takes_dash_o() {
     let out = tempdir();
     iislog([
         "report",
-        s(&root().join("fixtures").join("reports")),
+        s(&reports_fixture()),
         "--date",
         "2026-11-23",
         "-o",
@@ -663,12 +657,7 @@ fn an_os_error_is_printed_once_with_its_file() {
     let dir = tempdir();
     let not_a_folder = dir.path().join("reports");
     fs::write(&not_a_folder, "a file where the report folder should be").unwrap();
-    let r = report_day(
-        &root().join("fixtures").join("reports"),
-        "2026-11-23",
-        &not_a_folder,
-        &[],
-    );
+    let r = report_day(&reports_fixture(), "2026-11-23", &not_a_folder, &[]);
     r.expect_code(6);
     let err = r.stderr_slashed();
     assert_eq!(err.matches("os error").count(), 1, "{err}");
@@ -695,12 +684,7 @@ fn an_os_error_is_printed_once_with_its_file() {
 #[test]
 fn the_report_line_says_the_asked_days_and_where_the_page_is() {
     let out = tempdir();
-    let r = report_day(
-        &root().join("fixtures").join("reports"),
-        "2026-11-23",
-        out.path(),
-        &[],
-    );
+    let r = report_day(&reports_fixture(), "2026-11-23", out.path(), &[]);
     r.expect_code(0);
     let (read, line) = report_line(&r.stderr);
     assert_eq!((read["files"], read["requests"]), (2, 9), "{line}");
@@ -713,7 +697,7 @@ fn the_report_line_says_the_asked_days_and_where_the_page_is() {
 
     let r = iislog([
         "report",
-        s(&root().join("fixtures").join("reports")),
+        s(&reports_fixture()),
         "--since",
         "2026-11-22",
         "--until",

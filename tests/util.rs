@@ -21,6 +21,12 @@ pub fn fixture(rel: &str) -> PathBuf {
     p
 }
 
+/// `fixtures/reports`: 5 requests on 2026-11-22 and 4 on 2026-11-23 (UTC), none on any
+/// other day (its README).
+pub fn reports_fixture() -> PathBuf {
+    root().join("fixtures").join("reports")
+}
+
 /// A path as `&str`, for the argument lists of a run (the fixtures' and temporary
 /// folders' paths are UTF-8; a test of other names builds its arguments as `OsStr`).
 pub fn s(p: &Path) -> &str {

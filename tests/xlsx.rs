@@ -13,7 +13,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use crate::util::{csv_rows, fixture, iislog, report_day, root, s, tempdir};
+use crate::util::{csv_rows, fixture, iislog, report_day, reports_fixture, s, tempdir};
 
 /// Columns whose numbers a workbook stores as numbers (README, "Output"). The same list
 /// as `iislog::output::xlsx::NUMERIC`, kept here on purpose: it is the README's promise,
@@ -281,7 +281,7 @@ fn report_workbook_reads_back_as_the_days_csvs() {
     }
 
     let out = tempdir();
-    let reports = root().join("fixtures").join("reports");
+    let reports = reports_fixture();
     report_day(&reports, "2026-11-23", out.path(), &["--quiet"]).expect_code(0);
     let day = out.path().join("2026-11-23");
     let sheets = dump(&day.join("report.xlsx"));
