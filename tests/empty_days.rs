@@ -105,12 +105,7 @@ fn one_asked_day_without_lines() {
         fs::write(day.join("report.html"), "kept").unwrap();
         let r = iislog(&args);
         r.expect_code(0);
-        assert!(
-            r.stderr
-                .contains("a folder from an earlier run is left as it is"),
-            "{}",
-            r.stderr
-        );
+        r.expect_stderr("a folder from an earlier run is left as it is");
         assert_eq!(fs::read_to_string(day.join("report.html")).unwrap(), "kept");
         assert_eq!(fs::read_to_string(day.join("summary.csv")).unwrap(), "kept");
     }
@@ -157,12 +152,7 @@ fn too_few_requests() {
 
     let r = report(&["--date", "2026-11-22", "--fail-on", "requests<0.5x"]);
     r.expect_code(2);
-    assert!(
-        r.stderr
-            .contains("--fail-on requests<0.5x compares with the history"),
-        "{}",
-        r.stderr
-    );
+    r.expect_stderr("--fail-on requests<0.5x compares with the history");
 }
 
 /// `requests<0.5x`: fewer than half the median of the 7 latest earlier days with
@@ -232,13 +222,9 @@ fn logs_that_stopped_arriving_trip_a_nightly_job() {
     // The next night, nothing new again: it trips again.
     let r = nightly("requests<100");
     r.expect_code(3);
-    assert!(
-        r.stderr.contains(&format!(
-            "iislog: alert: requests<100 on {yesterday}: 0 requests"
-        )),
-        "{}",
-        r.stderr
-    );
+    r.expect_stderr(&format!(
+        "iislog: alert: requests<100 on {yesterday}: 0 requests"
+    ));
 }
 
 /// `--since` without `--until` runs up to yesterday (today is not over) and writes only
@@ -265,10 +251,5 @@ fn since_alone_runs_to_yesterday() {
     ]);
     r.expect_code(0);
     assert_eq!(names(&out), [day(3), day(1)]);
-    assert!(
-        r.stderr
-            .contains(&format!("no log holds a line for {}:", day(2))),
-        "{}",
-        r.stderr
-    );
+    r.expect_stderr(&format!("no log holds a line for {}:", day(2)));
 }

@@ -307,7 +307,7 @@ mod zips {
         assert_eq!(stateless.code, 1, "{stateless:?}");
         let again = report_db(&logs, &db, &out, &[]);
         again.expect_code(0);
-        assert!(again.stderr.contains("0.0 MB read"), "{}", again.stderr);
+        again.expect_stderr("0.0 MB read");
         assert_eq!(day_counts(&out), [("http 200.0.0".to_string(), 300)]);
     }
 

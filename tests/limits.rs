@@ -119,7 +119,7 @@ fn numeric_options_have_ranges() {
     );
     let r = iislog(["history", "--db", s(&db), "--days", "99999999"]);
     r.expect_code(2);
-    assert!(r.stderr.contains("1..=3660"), "{}", r.stderr);
+    r.expect_stderr("1..=3660");
     iislog([
         "history",
         "--db",
@@ -153,28 +153,20 @@ fn numeric_options_have_ranges() {
     ] {
         let r = report_day(&fixture, "2026-11-23", &out, &["--fail-on", rule]);
         r.expect_code(2);
-        assert!(
-            r.stderr.contains(&format!("--fail-on \"{rule}\"")),
-            "{}",
-            r.stderr
-        );
+        r.expect_stderr(&format!("--fail-on \"{rule}\""));
     }
 
     // Threads: at least one; more than the cores are cut to the cores, with a note.
     let log = root().join("fixtures").join("LogFiles");
     let r = iislog(["summary", s(&log), "--threads", "0", "--format", "csv"]);
     r.expect_code(2);
-    assert!(r.stderr.contains("--threads"), "{}", r.stderr);
+    r.expect_stderr("--threads");
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let r = iislog(["summary", s(&log), "--threads", "4096", "--format", "csv"]);
     r.expect_code(0);
-    assert!(
-        r.stderr.contains(&format!(
-            "--threads 4096: this machine has {cores} cores; using {cores}"
-        )),
-        "{}",
-        r.stderr
-    );
+    r.expect_stderr(&format!(
+        "--threads 4096: this machine has {cores} cores; using {cores}"
+    ));
     let one = iislog(["summary", s(&log), "--threads", "1", "--format", "csv"]);
     assert_eq!(r.stdout, one.stdout);
     iislog(["summary", s(&log), "--threads", "4097"]).expect_code(2);
@@ -202,12 +194,8 @@ fn date_ranges_write_only_the_days_that_hold_lines() {
     ]);
     r.expect_code(0);
     assert_eq!(folders(&out), held);
-    assert!(
-        r.stderr.contains(
-            "no log holds a line for 28 days (2026-11-01 to 2026-11-21, 2026-11-24 to 2026-11-30)"
-        ),
-        "{}",
-        r.stderr
+    r.expect_stderr(
+        "no log holds a line for 28 days (2026-11-01 to 2026-11-21, 2026-11-24 to 2026-11-30)",
     );
 
     // 1900-01-01 to 9999-12-31 is 2,958,464 days, 2 of them with lines.
@@ -232,7 +220,7 @@ fn date_ranges_write_only_the_days_that_hold_lines() {
         let r = iislog(&args);
         r.expect_code(0);
         assert_eq!(folders(&out), held, "--db {with_db}");
-        assert!(r.stderr.contains(whole), "{}", r.stderr);
+        r.expect_stderr(whole);
     }
 
     let farm = dir.path().join("farm");
@@ -248,12 +236,7 @@ fn date_ranges_write_only_the_days_that_hold_lines() {
     ]);
     r.expect_code(0);
     assert_eq!(folders(&farm), held);
-    assert!(
-        r.stderr
-            .contains("no history holds a line for 2958462 days"),
-        "{}",
-        r.stderr
-    );
+    r.expect_stderr("no history holds a line for 2958462 days");
 }
 
 /// File and archive-member names and paths holding escape sequences or a newline are
@@ -300,19 +283,9 @@ fn names_reach_the_terminal_escaped() {
         for l in r.stderr.lines() {
             assert!(l.starts_with("iislog: "), "a forged line: {l:?}");
         }
-        assert!(
-            r.stderr.contains("gone\\u{1b}[31m\\u{d}\\u{a}fake.log"),
-            "{}",
-            r.stderr
-        );
+        r.expect_stderr("gone\\u{1b}[31m\\u{d}\\u{a}fake.log");
     }
-    assert!(
-        runs[0]
-            .stderr
-            .contains("u_ex261123\\u{1b}]0;pwned\\u{7}\\u{1b}[2J\\u{a}iislog: 0 files.log"),
-        "{}",
-        runs[0].stderr
-    );
+    runs[0].expect_stderr("u_ex261123\\u{1b}]0;pwned\\u{7}\\u{1b}[2J\\u{a}iislog: 0 files.log");
 }
 
 /// Writing the reports or an output file fails: exit 6 (2 is a usage error), with the
@@ -324,12 +297,7 @@ fn a_failed_write_has_its_own_exit_code() {
     fs::write(&not_a_folder, "x").unwrap();
     let r = report_day(&reports_fixture(), "2026-11-23", &not_a_folder, &[]);
     r.expect_code(6);
-    assert!(
-        r.stderr
-            .contains("could not write the report for 2026-11-23"),
-        "{}",
-        r.stderr
-    );
+    r.expect_stderr("could not write the report for 2026-11-23");
     // `summary -o` into a missing folder: tests/errors.rs.
 }
 

@@ -60,6 +60,16 @@ impl Run {
         assert_eq!(self.code, want, "exit code; the run was:\n{self:#?}");
         self
     }
+
+    /// Panics with the whole stderr shown when it does not hold `text`.
+    pub fn expect_stderr(&self, text: &str) -> &Run {
+        assert!(
+            self.stderr.contains(text),
+            "stderr lacks {text:?}:\n{}",
+            self.stderr
+        );
+        self
+    }
 }
 
 /// Runs `iislog` with `args`, English descriptions and no progress bar (stderr is a pipe).

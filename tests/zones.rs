@@ -389,7 +389,7 @@ fn a_nightly_local_history_runs_across_both_switches() {
         s(&farm),
     ]);
     r.expect_code(2);
-    assert!(r.stderr.contains("Asia/Tokyo, Europe/Oslo"), "{}", r.stderr);
+    r.expect_stderr("Asia/Tokyo, Europe/Oslo");
 }
 
 /// `--local` is the machine's zone with its rules: with `TZ=America/New_York` it is
@@ -432,7 +432,7 @@ fn local_is_the_machines_zone_by_name() {
             "{tz}: {}",
             r.stderr
         );
-        assert!(r.stderr.contains("--tz"), "{}", r.stderr);
+        r.expect_stderr("--tz");
     }
     let r = iislog([
         "report",
@@ -445,11 +445,7 @@ fn local_is_the_machines_zone_by_name() {
         "2026-11-01",
     ]);
     r.expect_code(2);
-    assert!(
-        r.stderr.contains("\"Europe/Nowhere\" is not a time zone"),
-        "{}",
-        r.stderr
-    );
+    r.expect_stderr("\"Europe/Nowhere\" is not a time zone");
 }
 
 /// A setting of a history, read with SQLite directly.
@@ -550,7 +546,7 @@ fn a_fixed_offset_history_moves_to_a_zone_once() {
     assert_eq!(setting(&db, "time_zone").as_deref(), Some("+01:00"));
     let r = run(&["--utc-offset", "+01:00", "--move-to-zone"]);
     r.expect_code(2);
-    assert!(r.stderr.contains("give --tz ZONE"), "{}", r.stderr);
+    r.expect_stderr("give --tz ZONE");
 
     // A new log, then the move: 10:00 UTC on the 30th is 12:00 CEST.
     fs::write(
@@ -560,12 +556,7 @@ fn a_fixed_offset_history_moves_to_a_zone_once() {
     .unwrap();
     let r = run(&["--tz", "Europe/Oslo", "--move-to-zone"]);
     r.expect_code(0);
-    assert!(
-        r.stderr
-            .contains("moved from UTC offset +01:00 to time zone Europe/Oslo"),
-        "{}",
-        r.stderr
-    );
+    r.expect_stderr("moved from UTC offset +01:00 to time zone Europe/Oslo");
     assert_eq!(setting(&db, "time_zone").as_deref(), Some("Europe/Oslo"));
     assert!(setting(&db, "moved_to_zone").is_some_and(|m| m.contains("from +01:00")));
     // Left in a nightly job, the flag is harmless: no second move, no note.
@@ -612,12 +603,8 @@ fn a_fixed_offset_history_moves_to_a_zone_once() {
     // Moved once: the offset is refused now, and so is another zone.
     let r = run(&["--utc-offset", "+01:00"]);
     r.expect_code(4);
-    assert!(r.stderr.contains("give --tz Europe/Oslo"), "{}", r.stderr);
+    r.expect_stderr("give --tz Europe/Oslo");
     let r = run(&["--tz", "America/New_York", "--move-to-zone"]);
     r.expect_code(4);
-    assert!(
-        r.stderr.contains("a history moves to a zone once"),
-        "{}",
-        r.stderr
-    );
+    r.expect_stderr("a history moves to a zone once");
 }
