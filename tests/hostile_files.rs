@@ -193,6 +193,7 @@ mod shrinking {
 mod zips {
     use super::*;
     use std::io::Write;
+    use std::path::PathBuf;
     use std::time::{Duration, Instant};
 
     use iislog::progress::Progress;
@@ -282,19 +283,34 @@ mod zips {
         counts(&csv)
     }
 
+    /// Where a zip of logs and its history are.
+    struct KnownZip {
+        logs: PathBuf,
+        zip: PathBuf,
+        db: PathBuf,
+        out: PathBuf,
+    }
+
+    /// A zip of `n` one-request logs (`zip_of`) in a folder of its own, read once by
+    /// `report --db`; the temporary folder holds it all and goes when dropped.
+    fn known_zip(n: usize) -> (tempfile::TempDir, KnownZip) {
+        let dir = tempdir();
+        let logs = dir.path().join("logs");
+        std::fs::create_dir_all(&logs).unwrap();
+        let zip = logs.join("LogFiles.zip");
+        zip_of(&zip, n);
+        let db = dir.path().join("history.db");
+        let out = dir.path().join("reports");
+        report_db(&logs, &db, &out, &[]).expect_code(0);
+        (dir, KnownZip { logs, zip, db, out })
+    }
+
     /// With a history, a later run over an unchanged zip decompresses nothing: its
     /// members are known by the CRC-32 and sizes in the zip's directory. Shown by
     /// spoiling every member's data after the first run: the second run does not notice.
     #[test]
     fn report_db_reads_nothing_of_a_known_zip() {
-        let dir = tempdir();
-        let logs = dir.path().join("logs");
-        std::fs::create_dir_all(&logs).unwrap();
-        let zip = logs.join("LogFiles.zip");
-        zip_of(&zip, 300);
-        let db = dir.path().join("history.db");
-        let out = dir.path().join("reports");
-        report_db(&logs, &db, &out, &[]).expect_code(0);
+        let (_dir, KnownZip { logs, zip, db, out }) = known_zip(300);
         assert_eq!(day_counts(&out), [("http 200.0.0".to_string(), 300)]);
         spoil_members(&zip);
         // The spoiled archive would be refused (a CRC error per member) if it were read:
@@ -316,14 +332,7 @@ mod zips {
     /// of them again, and records their identities for the next run.
     #[test]
     fn report_db_takes_over_members_recorded_by_their_first_bytes() {
-        let dir = tempdir();
-        let logs = dir.path().join("logs");
-        std::fs::create_dir_all(&logs).unwrap();
-        let zip = logs.join("LogFiles.zip");
-        zip_of(&zip, 20);
-        let db = dir.path().join("history.db");
-        let out = dir.path().join("reports");
-        report_db(&logs, &db, &out, &[]).expect_code(0);
+        let (_dir, KnownZip { logs, db, out, .. }) = known_zip(20);
         let old_hash = format!("{:016x}", iislog::history::fnv1a(member_text().as_bytes()));
         let conn = rusqlite::Connection::open(&db).unwrap();
         let n = conn
