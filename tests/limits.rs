@@ -8,7 +8,9 @@ use std::fs;
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
-use crate::util::{csv_rows, iislog, report_day, report_db, reports_fixture, root, s, tempdir};
+use crate::util::{
+    csv_rows, iislog, report_day, report_db, report_range, reports_fixture, root, s, tempdir,
+};
 
 /// The documented limit on a kept value (README, "Hostile input"), and the mark after it.
 const MAX_VALUE: usize = 4096;
@@ -182,16 +184,7 @@ fn date_ranges_write_only_the_days_that_hold_lines() {
     let held = vec!["2026-11-22".to_string(), "2026-11-23".to_string()];
 
     let out = dir.path().join("month");
-    let r = iislog([
-        "report",
-        s(&fixture),
-        "--since",
-        "2026-11-01",
-        "--until",
-        "2026-11-30",
-        "--out",
-        s(&out),
-    ]);
+    let r = report_range(&fixture, "2026-11-01", "2026-11-30", &out, &[]);
     r.expect_code(0);
     assert_eq!(folders(&out), held);
     r.expect_stderr(
@@ -204,20 +197,8 @@ fn date_ranges_write_only_the_days_that_hold_lines() {
     let db = dir.path().join("history.db");
     for with_db in [false, true] {
         let out = dir.path().join(format!("all-{with_db}"));
-        let mut args = vec![
-            "report",
-            s(&fixture),
-            "--since",
-            "1900-01-01",
-            "--until",
-            "9999-12-31",
-            "--out",
-            s(&out),
-        ];
-        if with_db {
-            args.extend(["--db", s(&db)]);
-        }
-        let r = iislog(&args);
+        let history: &[&str] = if with_db { &["--db", s(&db)] } else { &[] };
+        let r = report_range(&fixture, "1900-01-01", "9999-12-31", &out, history);
         r.expect_code(0);
         assert_eq!(folders(&out), held, "--db {with_db}");
         r.expect_stderr(whole);

@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crate::util::{
-    csv_rows, iislog, report_day, report_db, reports_fixture, root, s, summary_csv, tempdir,
-    totals, verbose_examples, verbose_reasons,
+    csv_rows, iislog, report_day, report_db, report_range, reports_fixture, root, s, summary_csv,
+    tempdir, totals, verbose_examples, verbose_reasons,
 };
 
 fn case(name: &str) -> PathBuf {
@@ -695,16 +695,13 @@ fn the_report_line_says_the_asked_days_and_where_the_page_is() {
     );
     assert!(line.contains(&page), "{line}\nwants {page}");
 
-    let r = iislog([
-        "report",
-        s(&reports_fixture()),
-        "--since",
+    let r = report_range(
+        &reports_fixture(),
         "2026-11-22",
-        "--until",
         "2026-11-23",
-        "--out",
-        s(out.path()),
-    ]);
+        out.path(),
+        &[],
+    );
     let (_, line) = report_line(&r.stderr);
     assert!(
         line.contains("2 days, 2026-11-22 to 2026-11-23: 9 requests, "),

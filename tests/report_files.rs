@@ -5,7 +5,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::util::{csv_rows, fixture, iislog, report_db, s, tempdir};
+use crate::util::{csv_rows, fixture, iislog, report_db, report_range, s, tempdir};
 
 /// The first five columns (status, reason, queue, count, percent) of a CSV's data rows,
 /// after `skip` leading columns (a farm's `server`).
@@ -101,18 +101,7 @@ fn httperr_csv_and_page_section_from_the_fixture() {
     let alone = tmp.path().join("alone");
     let whole = tmp.path().join("whole");
     for (input, out) in [(fixture("HTTPERR"), &alone), (fixture(""), &whole)] {
-        iislog([
-            "report",
-            s(&input),
-            "--since",
-            "2026-11-23",
-            "--until",
-            "2026-11-24",
-            "--out",
-            s(out),
-            "--quiet",
-        ])
-        .expect_code(0);
+        report_range(&input, "2026-11-23", "2026-11-24", out, &["--quiet"]).expect_code(0);
     }
     let csv = day_dir(&alone).join("httperr.csv");
     assert_eq!(csv_rows(&csv)[0], HEADER);

@@ -128,6 +128,17 @@ pub fn report_day(logs: &Path, day: &str, out: &Path, extra: &[&str]) -> Run {
     iislog(args)
 }
 
+/// `iislog report <logs> --since <since> --until <until> --out <out> <extra>`: a range of
+/// days.
+pub fn report_range(logs: &Path, since: &str, until: &str, out: &Path, extra: &[&str]) -> Run {
+    let mut args: Vec<&OsStr> = vec![OsStr::new("report"), logs.as_os_str()];
+    args.extend([OsStr::new("--since"), OsStr::new(since)]);
+    args.extend([OsStr::new("--until"), OsStr::new(until)]);
+    args.extend([OsStr::new("--out"), out.as_os_str()]);
+    args.extend(extra.iter().map(OsStr::new));
+    iislog(args)
+}
+
 /// `iislog report <logs> --db <db> --out <out> <extra>`: a run that keeps a history.
 pub fn report_db(logs: &Path, db: &Path, out: &Path, extra: &[&str]) -> Run {
     let mut args: Vec<&OsStr> = vec![OsStr::new("report"), logs.as_os_str()];

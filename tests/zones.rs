@@ -8,7 +8,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::util::{csv_rows, iislog, report_db, root, s, tempdir, Run};
+use crate::util::{csv_rows, iislog, report_db, report_range, root, s, tempdir, Run};
 
 /// fixtures/report-cases/dst: one site, `W3SVC9`, with a log per UTC day.
 fn dst() -> PathBuf {
@@ -80,19 +80,9 @@ fn row(hour: &str, offset: &str, n: u64, mean: &str) -> HourRow {
 fn report(zone: &[&str], days: [&str; 3]) -> (tempfile::TempDir, Vec<u64>) {
     let out = tempdir();
     let logs = dst();
-    let mut args = vec![
-        "report",
-        s(&logs),
-        "--since",
-        days[0],
-        "--until",
-        days[2],
-        "--out",
-        s(out.path()),
-        "--quiet",
-    ];
-    args.extend(zone);
-    iislog(&args).expect_code(0);
+    let mut extra = vec!["--quiet"];
+    extra.extend(zone);
+    report_range(&logs, days[0], days[2], out.path(), &extra).expect_code(0);
     let totals = days.iter().map(|d| total(&out.path().join(d))).collect();
     (out, totals)
 }
