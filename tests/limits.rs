@@ -9,7 +9,8 @@ use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 use crate::util::{
-    csv_rows, iislog, report_day, report_db, report_range, reports_fixture, root, s, tempdir,
+    csv_rows, db_value, iislog, report_day, report_db, report_range, reports_fixture, root, s,
+    tempdir,
 };
 
 /// The documented limit on a kept value (README, "Hostile input"), and the mark after it.
@@ -86,11 +87,9 @@ fn a_very_long_value_is_cut_and_the_history_keeps_working() {
     assert_eq!(long_site[5], "1");
 
     // What the history holds is as short.
-    let c = rusqlite::Connection::open(&db).unwrap();
-    let longest = |sql: &str| -> i64 { c.query_row(sql, [], |r| r.get(0)).unwrap() };
+    let longest = |sql: &str| -> i64 { db_value(&db, sql) };
     assert!(longest("SELECT max(length(entries)) FROM top_lists") < 3 * MAX_VALUE as i64);
     assert!(longest("SELECT max(length(site)) FROM codes") <= (MAX_VALUE + CUT_MARK.len()) as i64);
-    drop(c);
 
     // Nothing new, then one more long line: each later run works and counts it.
     report().expect_code(0);

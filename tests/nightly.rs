@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crate::util::{
-    csv_rows, iislog, report_day, report_db, report_range, reports_fixture, root, s, summary_csv,
-    tempdir, totals, verbose_examples, verbose_reasons,
+    csv_rows, db_value, iislog, report_day, report_db, report_range, reports_fixture, root, s,
+    summary_csv, tempdir, totals, verbose_examples, verbose_reasons,
 };
 
 fn case(name: &str) -> PathBuf {
@@ -155,14 +155,10 @@ fn lines_with_a_date_and_no_time_are_on_their_day_in_no_hour() {
     let out = dir.path().join("out");
     report_db(&file, &db, &out, &["--quiet"]).expect_code(0);
     check(&out);
-    let c = rusqlite::Connection::open(&db).unwrap();
-    let no_hour: i64 = c
-        .query_row(
-            "SELECT sum(c2xx + c4xx + c5xx) FROM hours WHERE hour = -1 AND day = '2026-11-23'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let no_hour: i64 = db_value(
+        &db,
+        "SELECT sum(c2xx + c4xx + c5xx) FROM hours WHERE hour = -1 AND day = '2026-11-23'",
+    );
     assert_eq!(no_hour, 3);
     // Read back from the history alone (another day's run), the day is the same.
     let again = dir.path().join("again");

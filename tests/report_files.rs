@@ -5,7 +5,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::util::{csv_rows, fixture, iislog, report_db, report_range, s, tempdir};
+use crate::util::{csv_rows, db_value, fixture, iislog, report_db, report_range, s, tempdir};
 
 /// The first five columns (status, reason, queue, count, percent) of a CSV's data rows,
 /// after `skip` leading columns (a farm's `server`).
@@ -298,12 +298,8 @@ fn a_version_5_history_gets_httperr_from_then_on() {
 
     let out = tmp.path().join("again");
     report_db(&logs, &db, &out, &["--date", "2026-11-23", "--quiet"]).expect_code(0);
-    let c = rusqlite::Connection::open(&db).unwrap();
-    let v: i32 = c
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .unwrap();
+    let v: i32 = db_value(&db, "PRAGMA user_version");
     assert_eq!(v, iislog::history::schema::VERSION);
-    drop(c);
     let day = day_dir(&out);
     assert_eq!(csv_rows(&day.join("httperr.csv")), vec![HEADER.to_vec()]);
     let html = fs::read_to_string(day.join("report.html")).unwrap();

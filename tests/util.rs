@@ -148,6 +148,14 @@ pub fn report_db(logs: &Path, db: &Path, out: &Path, extra: &[&str]) -> Run {
     iislog(args)
 }
 
+/// The one value a query gives, read from a history with SQLite directly (a connection of
+/// its own, closed before it returns).
+pub fn db_value<T: rusqlite::types::FromSql>(db: &Path, sql: &str) -> T {
+    let c = rusqlite::Connection::open(db).unwrap_or_else(|e| panic!("{}: {e}", db.display()));
+    c.query_row(sql, [], |r| r.get(0))
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+}
+
 /// The exact CSV header row.
 pub const CSV_HEADER: [&str; 9] = [
     "service",

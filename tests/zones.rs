@@ -8,7 +8,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::util::{csv_rows, iislog, report_db, report_range, root, s, tempdir, Run};
+use crate::util::{csv_rows, db_value, iislog, report_db, report_range, root, s, tempdir, Run};
 
 /// fixtures/report-cases/dst: one site, `W3SVC9`, with a log per UTC day.
 fn dst() -> PathBuf {
@@ -336,13 +336,7 @@ fn a_nightly_local_history_runs_across_both_switches() {
     }
     // The history keeps the zone, and the repeated hour as two rows.
     let c = rusqlite::Connection::open(&db).unwrap();
-    let zone: String = c
-        .query_row(
-            "SELECT value FROM settings WHERE key = 'time_zone'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let zone: String = db_value(&db, "SELECT value FROM settings WHERE key = 'time_zone'");
     assert_eq!(zone, "Europe/Oslo");
     let mut st = c
         .prepare("SELECT utc_offset, c2xx + c4xx + c5xx FROM hours WHERE day = '2026-10-25' AND hour = 2 ORDER BY utc_offset DESC")
@@ -481,20 +475,14 @@ fn a_history_made_before_zones_is_migrated_at_its_offset() {
     copy_logs(&logs, &["u_ex260328.log"]);
     let report_at = |extra: &[&str]| report_db(&logs, &db, &out, extra);
     report_at(&["--utc-offset", "+01:00", "--date", "2026-03-20"]).expect_code(0);
-    let c = rusqlite::Connection::open(&db).unwrap();
-    let v: i32 = c
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .unwrap();
+    let v: i32 = db_value(&db, "PRAGMA user_version");
     assert_eq!(v, iislog::history::schema::VERSION);
     assert_eq!(setting(&db, "time_zone").as_deref(), Some("+01:00"));
     assert_eq!(setting(&db, "utc_offset"), None);
-    let offset: String = c
-        .query_row(
-            "SELECT utc_offset FROM hours WHERE day = '2026-03-20' AND hour = 10",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let offset: String = db_value(
+        &db,
+        "SELECT utc_offset FROM hours WHERE day = '2026-03-20' AND hour = 10",
+    );
     assert_eq!(offset, "+01:00");
     let (all, zones) = hours(&out.join("2026-03-20"));
     assert_eq!(zones, ["UTC+01:00"]);
