@@ -9,7 +9,7 @@ use std::path::Path;
 
 use chrono::{Duration, NaiveDate};
 
-use crate::util::{iislog, report_db, reports_fixture, s, tempdir};
+use crate::util::{iislog, report_db, reports_fixture, s, tempdir, w3c_line, W3C_HEADER};
 
 fn names(dir: &Path) -> Vec<String> {
     let mut v: Vec<String> = fs::read_dir(dir)
@@ -24,15 +24,10 @@ fn names(dir: &Path) -> Vec<String> {
 
 /// `n` requests on `day` at 12:00 UTC (a 200 each), in IIS 10's layout.
 fn day_log(day: NaiveDate, n: usize) -> String {
-    let mut text = String::from(
-        "#Software: Microsoft Internet Information Services 10.0\r\n\
-#Fields: date time s-sitename cs-method cs-uri-stem c-ip sc-status sc-substatus sc-win32-status time-taken\r\n",
-    );
+    let mut text = W3C_HEADER.to_string();
+    let when = format!("{} 12:00:00", day.format("%Y-%m-%d"));
     for _ in 0..n {
-        text.push_str(&format!(
-            "{} 12:00:00 W3SVC1 GET / 192.0.2.1 200 0 0 5\r\n",
-            day.format("%Y-%m-%d")
-        ));
+        text.push_str(&w3c_line(&when, "W3SVC1", "/", 200));
     }
     text
 }

@@ -10,18 +10,16 @@ use std::time::{Duration, SystemTime};
 
 use crate::util::{
     csv_rows, db_value, iislog, report_day, report_db, report_range, reports_fixture, root, s,
-    tempdir,
+    tempdir, w3c_line, W3C_HEADER,
 };
 
 /// The documented limit on a kept value (README, "Hostile input"), and the mark after it.
 const MAX_VALUE: usize = 4096;
 const CUT_MARK: &str = "…[cut]";
 
-const FIELDS: &str = "#Software: Microsoft Internet Information Services 10.0\r\n\
-#Fields: date time s-sitename cs-method cs-uri-stem c-ip sc-status sc-substatus sc-win32-status time-taken\r\n";
-
+/// A line of 2026-11-23 10:00 UTC under [`W3C_HEADER`].
 fn line(site: &str, uri: &str, status: u32) -> String {
-    format!("2026-11-23 10:00:00 {site} GET {uri} 192.0.2.1 {status} 0 0 5\r\n")
+    w3c_line("2026-11-23 10:00:00", site, uri, status)
 }
 
 /// The folders under `out`, by name.
@@ -47,7 +45,7 @@ fn a_very_long_value_is_cut_and_the_history_keeps_working() {
     let long = format!("/{}", "a".repeat(2_000_000));
     let other_tail = format!("{long}b");
     let site = "S".repeat(1_000_000);
-    let mut text = FIELDS.to_string();
+    let mut text = W3C_HEADER.to_string();
     for uri in [&long, &long, &other_tail] {
         text.push_str(&line("Default", uri, 404));
     }
@@ -229,7 +227,11 @@ fn names_reach_the_terminal_escaped() {
     let evil = "u_ex261123\u{1b}]0;pwned\u{7}\u{1b}[2J\niislog: 0 files.log";
     let logs = dir.path().join("logs");
     fs::create_dir(&logs).unwrap();
-    fs::write(logs.join(evil), format!("{FIELDS}{}", line("-", "/", 200))).unwrap();
+    fs::write(
+        logs.join(evil),
+        format!("{W3C_HEADER}{}", line("-", "/", 200)),
+    )
+    .unwrap();
     let missing = dir.path().join("gone\u{1b}[31m\r\nfake.log");
     let out = dir.path().join("out");
     let runs = [

@@ -156,6 +156,16 @@ pub fn db_value<T: rusqlite::types::FromSql>(db: &Path, sql: &str) -> T {
         .unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
 
+/// The header of an IIS 10 W3C log with ten fields, as IIS writes it (CRLF).
+pub const W3C_HEADER: &str = "#Software: Microsoft Internet Information Services 10.0\r\n\
+#Fields: date time s-sitename cs-method cs-uri-stem c-ip sc-status sc-substatus sc-win32-status time-taken\r\n";
+
+/// A line under [`W3C_HEADER`] at `when` (`YYYY-MM-DD hh:mm:ss`): a GET of `uri` on
+/// `site` from 192.0.2.1, substatus and win32 status 0, 5 ms.
+pub fn w3c_line(when: &str, site: &str, uri: &str, status: u32) -> String {
+    format!("{when} {site} GET {uri} 192.0.2.1 {status} 0 0 5\r\n")
+}
+
 /// The exact CSV header row.
 pub const CSV_HEADER: [&str; 9] = [
     "service",
