@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crate::util::{
-    csv_rows, db_value, iislog, report_day, report_db, report_range, reports_fixture, root, s,
-    summary_csv, tempdir, totals, verbose_examples, verbose_reasons,
+    csv_rows, day_total, db_value, iislog, report_day, report_db, report_range, reports_fixture,
+    root, s, summary_csv, tempdir, totals, verbose_examples, verbose_reasons,
 };
 
 fn case(name: &str) -> PathBuf {
@@ -31,10 +31,6 @@ fn day_counts(out: &Path, day: &str) -> BTreeMap<String, u64> {
         *m.entry(format!("{}.{}", row[1], row[2])).or_insert(0) += row[4].parse::<u64>().unwrap();
     }
     m
-}
-
-fn day_total(out: &Path, day: &str) -> u64 {
-    day_counts(out, day).values().sum()
 }
 
 fn counts(pairs: &[(&str, u64)]) -> BTreeMap<String, u64> {

@@ -110,6 +110,20 @@ pub fn csv_rows(path: &Path) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// Requests in the summary.csv of `day`'s folder under `out` (0 when the day has no folder
+/// or no summary.csv: a day without lines gets none).
+pub fn day_total(out: &Path, day: &str) -> u64 {
+    let path = out.join(day).join("summary.csv");
+    if !path.is_file() {
+        return 0;
+    }
+    csv_rows(&path)
+        .iter()
+        .skip(1)
+        .map(|r| r[4].parse::<u64>().expect("a count"))
+        .sum()
+}
+
 /// `iislog summary <paths> --format csv <extra>`.
 pub fn summary_csv(paths: &[&Path], extra: &[&str]) -> Run {
     let mut args: Vec<&OsStr> = vec![OsStr::new("summary")];

@@ -8,7 +8,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::util::{csv_rows, db_value, iislog, report_db, report_range, root, s, tempdir, Run};
+use crate::util::{
+    csv_rows, day_total, db_value, iislog, report_db, report_range, root, s, tempdir, Run,
+};
 
 /// fixtures/report-cases/dst: one site, `W3SVC9`, with a log per UTC day.
 fn dst() -> PathBuf {
@@ -17,19 +19,6 @@ fn dst() -> PathBuf {
         .join("report-cases")
         .join("dst")
         .join("W3SVC9")
-}
-
-/// Requests in a day folder's summary.csv (0 for a day with no folder or no summary).
-fn total(day: &Path) -> u64 {
-    let path = day.join("summary.csv");
-    if !path.is_file() {
-        return 0;
-    }
-    csv_rows(&path)
-        .iter()
-        .skip(1)
-        .map(|r| r[4].parse::<u64>().unwrap())
-        .sum()
 }
 
 /// Requests per status in a day folder's summary.csv.
@@ -83,7 +72,7 @@ fn report(zone: &[&str], days: [&str; 3]) -> (tempfile::TempDir, Vec<u64>) {
     let mut extra = vec!["--quiet"];
     extra.extend(zone);
     report_range(&logs, days[0], days[2], out.path(), &extra).expect_code(0);
-    let totals = days.iter().map(|d| total(&out.path().join(d))).collect();
+    let totals = days.iter().map(|d| day_total(out.path(), d)).collect();
     (out, totals)
 }
 
@@ -489,8 +478,8 @@ fn a_history_made_before_zones_is_migrated_at_its_offset() {
     assert!(all.len() == 24 && all.iter().all(|h| h.1 == "+01:00"));
     assert_eq!(busy(&out.join("2026-03-20")), [row("10", "+01:00", 3, "")]);
     // At +01:00, the 28th's log gives the 28th 2 requests and the 29th 2 (from 23:00 UTC).
-    assert_eq!(total(&out.join("2026-03-28")), 2);
-    assert_eq!(total(&out.join("2026-03-29")), 2);
+    assert_eq!(day_total(&out, "2026-03-28"), 2);
+    assert_eq!(day_total(&out, "2026-03-29"), 2);
 }
 
 /// A history kept at a fixed offset is refused in a zone until it is moved, once, with
@@ -509,7 +498,7 @@ fn a_fixed_offset_history_moves_to_a_zone_once() {
     run(&["--utc-offset", "+01:00"]).expect_code(0);
     // At +01:00: the 28th has 2 requests, the 29th 8 (23:00 UTC on the 28th to 22:00 UTC
     // on the 29th, all at +01:00), the 30th 1 (23:10 UTC).
-    let totals = |days: &[&str]| -> Vec<u64> { days.iter().map(|d| total(&out.join(d))).collect() };
+    let totals = |days: &[&str]| -> Vec<u64> { days.iter().map(|d| day_total(&out, d)).collect() };
     assert_eq!(totals(&SPRING), [2, 8, 1]);
 
     let r = run(&["--tz", "Europe/Oslo"]);
