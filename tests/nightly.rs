@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crate::util::{
-    csv_rows, day_total, db_value, iislog, report_day, report_db, report_range, reports_fixture,
-    root, s, summary_csv, tempdir, totals, verbose_examples, verbose_reasons,
+    command, csv_rows, day_total, db_value, iislog, report_day, report_db, report_range,
+    reports_fixture, root, run, s, summary_csv, tempdir, totals, verbose_examples, verbose_reasons,
 };
 
 fn case(name: &str) -> PathBuf {
@@ -559,20 +559,12 @@ fn summary_reads_standard_input() {
         .join("u_ex261123.log");
     let named = summary_csv(&[&file], &[]);
     named.expect_code(0);
-    let out = Command::new(env!("CARGO_BIN_EXE_iislog"))
+    let piped = run(command()
         .args(["summary", "-", "--format", "csv"])
-        .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
-        .env_remove("LANG")
-        .stdin(fs::File::open(&file).unwrap())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(String::from_utf8(out.stdout).unwrap(), named.stdout);
-    assert_eq!(totals(&stderr), totals(&named.stderr));
+        .stdin(fs::File::open(&file).unwrap()));
+    piped.expect_code(0);
+    assert_eq!(piped.stdout, named.stdout);
+    assert_eq!(totals(&piped.stderr), totals(&named.stderr));
 }
 
 /// A `--client-ip-field` that no log has (a typo) is a warning that says so, not the

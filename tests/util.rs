@@ -78,15 +78,25 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<OsStr>,
 {
-    let out = Command::new(env!("CARGO_BIN_EXE_iislog"))
-        .args(args)
-        .current_dir(root())
+    run(command().args(args))
+}
+
+/// The `iislog` command as [`iislog`] runs it (from the crate's root, no locale or
+/// terminal width from this environment), for a test that sets more: a variable such as
+/// `TZ`, or standard input.
+pub fn command() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_iislog"));
+    cmd.current_dir(root())
         .env_remove("LC_ALL")
         .env_remove("LC_MESSAGES")
         .env_remove("LANG")
-        .env_remove("COLUMNS")
-        .output()
-        .expect("run the iislog binary");
+        .env_remove("COLUMNS");
+    cmd
+}
+
+/// Runs `cmd` (from [`command`]) to its end and reads what it gave; stdout must be UTF-8.
+pub fn run(cmd: &mut Command) -> Run {
+    let out = cmd.output().expect("run the iislog binary");
     Run {
         code: out.status.code().expect("iislog ended by a signal"),
         stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),

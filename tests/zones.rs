@@ -6,10 +6,10 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use crate::util::{
-    csv_rows, day_total, db_value, iislog, report_db, report_range, root, s, tempdir, Run,
+    command, csv_rows, day_total, db_value, iislog, report_db, report_range, root, run, s, tempdir,
+    Run,
 };
 
 /// fixtures/report-cases/dst: one site, `W3SVC9`, with a log per UTC day.
@@ -242,19 +242,7 @@ fn tokyo_has_no_switch() {
 
 /// Runs `iislog` with `TZ` set (jiff reads it first for the system zone, on Windows too).
 fn iislog_with_tz(tz: &str, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_iislog"))
-        .args(args)
-        .current_dir(root())
-        .env("TZ", tz)
-        .env_remove("LC_ALL")
-        .env_remove("LANG")
-        .output()
-        .expect("run the iislog binary");
-    Run {
-        code: out.status.code().expect("iislog ended by a signal"),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    run(command().args(args).env("TZ", tz))
 }
 
 /// Copies the dst fixture's logs of `names` into `logs`.
