@@ -9,8 +9,8 @@ use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 use crate::util::{
-    csv_rows, db_value, iislog, report_day, report_db, report_range, reports_fixture, root, s,
-    tempdir, w3c_line, W3C_HEADER,
+    csv_rows, db_value, iislog, report_day, report_db, report_onto_a_file, report_range,
+    reports_fixture, root, s, tempdir, w3c_line, W3C_HEADER,
 };
 
 /// The documented limit on a kept value (README, "Hostile input"), and the mark after it.
@@ -275,9 +275,7 @@ fn names_reach_the_terminal_escaped() {
 #[test]
 fn a_failed_write_has_its_own_exit_code() {
     let dir = tempdir();
-    let not_a_folder = dir.path().join("file");
-    fs::write(&not_a_folder, "x").unwrap();
-    let r = report_day(&reports_fixture(), "2026-11-23", &not_a_folder, &[]);
+    let (_, r) = report_onto_a_file(dir.path());
     r.expect_code(6);
     r.expect_stderr("could not write the report for 2026-11-23");
     // `summary -o` into a missing folder: tests/errors.rs.

@@ -12,8 +12,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crate::util::{
-    command, csv_rows, day_total, db_value, iislog, report_day, report_db, report_range,
-    reports_fixture, root, run, s, summary_csv, tempdir, totals, verbose_examples, verbose_reasons,
+    command, csv_rows, day_total, db_value, iislog, report_day, report_db, report_onto_a_file,
+    report_range, reports_fixture, root, run, s, summary_csv, tempdir, totals, verbose_examples,
+    verbose_reasons,
 };
 
 fn case(name: &str) -> PathBuf {
@@ -639,9 +640,7 @@ fn report_takes_dash_o() {
 #[test]
 fn an_os_error_is_printed_once_with_its_file() {
     let dir = tempdir();
-    let not_a_folder = dir.path().join("reports");
-    fs::write(&not_a_folder, "a file where the report folder should be").unwrap();
-    let r = report_day(&reports_fixture(), "2026-11-23", &not_a_folder, &[]);
+    let (not_a_folder, r) = report_onto_a_file(dir.path());
     r.expect_code(6);
     let err = r.stderr_slashed();
     assert_eq!(err.matches("os error").count(), 1, "{err}");

@@ -152,6 +152,17 @@ pub fn report_day(logs: &Path, day: &str, out: &Path, extra: &[&str]) -> Run {
     iislog(args)
 }
 
+/// A report of [`reports_fixture`] for 2026-11-23 whose `--out` is `dir/reports`, a file
+/// where the report folder should be (so no day folder can be made there): that file's
+/// path, and the run.
+pub fn report_onto_a_file(dir: &Path) -> (PathBuf, Run) {
+    let not_a_folder = dir.join("reports");
+    std::fs::write(&not_a_folder, "a file where the report folder should be")
+        .expect("write the file");
+    let r = report_day(&reports_fixture(), "2026-11-23", &not_a_folder, &[]);
+    (not_a_folder, r)
+}
+
 /// `iislog report <logs> --since <since> --until <until> --out <out> <extra>`: a range of
 /// days.
 pub fn report_range(logs: &Path, since: &str, until: &str, out: &Path, extra: &[&str]) -> Run {
