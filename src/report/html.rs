@@ -66,31 +66,9 @@ pub fn page(day: &ReportDay, summary: &Summary, lang: Lang, alerts: &[Tripped]) 
     let mut h = String::new();
     let date = day_text(day.day);
     let services = day.by_service();
-    // The day's clock hours in order, all services together.
-    let mut hours: Vec<(LocalHour, HourStats)> = day
-        .hour_rows()
-        .into_iter()
-        .map(|k| (k, HourStats::default()))
-        .collect();
-    for t in services.values() {
-        for (k, hs) in hours.iter_mut() {
-            if let Some(b) = t.hours.get(k) {
-                hs.merge(b);
-            }
-        }
-    }
-    // Requests logged with a date and no time: on the day, in no hour.
-    let mut no_hour = HourStats::default();
-    for t in services.values() {
-        no_hour.merge(&t.no_hour);
-    }
-    let mut classes = [0u64; 6];
-    for hs in hours.iter().map(|(_, hs)| hs).chain([&no_hour]) {
-        for (a, b) in classes.iter_mut().zip(hs.classes) {
-            *a += b;
-        }
-    }
-    let total: u64 = classes.iter().sum();
+    // The day's clock hours in order, for every service.
+    let rows = day.hour_rows();
+    let total: u64 = services.values().map(|t| t.requests()).sum();
     let servers: Vec<&str> = day
         .parts
         .keys()
@@ -128,7 +106,9 @@ the logs of this day are missing (not written, moved, or not yet copied). This i
 without requests.</p>"
         );
     }
-    if let Some(note) = clock_change(&hours) {
+    let all_hours: Vec<(LocalHour, HourStats)> =
+        rows.iter().map(|k| (*k, HourStats::default())).collect();
+    if let Some(note) = clock_change(&all_hours) {
         let _ = writeln!(
             h,
             "<p class=\"sub\" id=\"clock-change\">{}</p>",
@@ -140,72 +120,27 @@ without requests.</p>"
         h.push_str(&attention(day, &services, summary, alerts));
     }
 
-    // Totals.
-    h.push_str("<h2>Totals</h2><div class=\"cards\">");
+    // The whole day in one line: a class adds different things per service (an FTP 530
+    // is a wrong password, an HTTP 500 a broken application), so only requests are summed.
     let _ = write!(
         h,
-        "<div class=\"card\"><div class=\"v\" id=\"total-requests\">{total}</div><div class=\"l\">requests</div></div>"
+        "<h2>Totals</h2><p id=\"whole-day\"><b><span id=\"total-requests\">{total}</span></b> requests"
     );
-    for c in [2, 3, 4, 5] {
-        let _ = write!(
-            h,
-            "<div class=\"card\"><div class=\"v\" style=\"color:{}\"><span id=\"total-{}\">{}</span></div>\
-<div class=\"l\">{} &middot; {}%</div></div>",
-            COLORS[c],
-            CLASS_NAMES[c],
-            classes[c],
-            CLASS_NAMES[c],
-            pct(classes[c], total)
-        );
+    if services.len() > 1 {
+        let per: Vec<String> = services
+            .iter()
+            .map(|(s, t)| format!("{} {}", s.name(), t.requests()))
+            .collect();
+        let _ = write!(h, " ({})", per.join(", "));
     }
-    h.push_str("</div>\n");
+    h.push_str("</p>\n");
     if let Some(lines) = &day.lines {
         h.push_str(&line_account(lines, total));
     }
 
-    // Per hour.
-    h.push_str("<h2>Requests per hour, by status class</h2>\n");
-    h.push_str(&hour_chart(&hours));
-    h.push_str("<div class=\"legend\">");
-    for &c in STACK.iter().rev() {
-        let _ = write!(
-            h,
-            "<span><i style=\"background:{}\"></i>{}</span>",
-            COLORS[c], CLASS_NAMES[c]
-        );
+    for (service, t) in &services {
+        h.push_str(&service_section(day, *service, t, &rows, lang));
     }
-    h.push_str("</div>\n<table id=\"by-hour\"><tr><th>hour</th><th>UTC offset</th><th class=\"n\">requests</th><th class=\"n\">2xx</th><th class=\"n\">3xx</th><th class=\"n\">4xx</th><th class=\"n\">5xx</th><th class=\"n\">mean ms</th><th class=\"n\">p95 ms</th></tr>\n");
-    for (k, hs) in &hours {
-        let f = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.1}"));
-        let _ = writeln!(
-            h,
-            "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
-            k.hour_text(),
-            k.offset_text(),
-            hs.requests(),
-            hs.classes[2],
-            hs.classes[3],
-            hs.classes[4],
-            hs.classes[5],
-            f(hs.mean_ms()),
-            f(hs.p95_ms())
-        );
-    }
-    if no_hour.requests() > 0 {
-        let f = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.1}"));
-        let _ = writeln!(
-            h,
-            "<tr id=\"unknown-hour\"><td>unknown hour</td><td></td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
-            no_hour.requests(),
-            no_hour.classes[2],
-            no_hour.classes[3],
-            no_hour.classes[4],
-            no_hour.classes[5],
-            f(no_hour.mean_ms()),
-            f(no_hour.p95_ms())
-        );
-    }
-    h.push_str("</table>\n");
 
     if !day.trend.is_empty() {
         h.push_str("<h2>Last 30 days</h2>\n");
@@ -259,9 +194,111 @@ without requests.</p>"
         h.push_str("<tr><td colspan=\"4\">no 4xx or 5xx requests</td></tr>\n");
     }
     h.push_str("</table>\n");
-    h.push_str(&ftp_section(day));
-    h.push_str(&httperr_section(day, lang));
     h.push_str("<p class=\"sub\">Counts of URLs are exact below 100 distinct URLs per code; above, each may be over by at most the max_overcount in top-errors.csv. Percentiles of time-taken are within 6.25&nbsp;%.</p>\n</body></html>\n");
+    h
+}
+
+/// A service's title on the page.
+fn service_title(service: Service) -> &'static str {
+    match service {
+        Service::Http => "Web (HTTP)",
+        Service::Ftp => "FTP",
+        Service::Smtp => "SMTP",
+        Service::HttpErr => "HTTP.sys (HTTPERR)",
+    }
+}
+
+/// One service's section: its cards (requests, 2xx to 5xx with their share of the
+/// service's requests), its hours, and the FTP or HTTPERR details.
+fn service_section(
+    day: &ReportDay,
+    service: Service,
+    t: &DayTally,
+    rows: &[LocalHour],
+    lang: Lang,
+) -> String {
+    let name = service.name();
+    let hours: Vec<(LocalHour, HourStats)> = rows
+        .iter()
+        .map(|k| (*k, t.hours.get(k).cloned().unwrap_or_default()))
+        .collect();
+    let no_hour = &t.no_hour;
+    let mut classes = [0u64; 6];
+    for hs in hours.iter().map(|(_, hs)| hs).chain([no_hour]) {
+        for (a, b) in classes.iter_mut().zip(hs.classes) {
+            *a += b;
+        }
+    }
+    let total: u64 = classes.iter().sum();
+    let mut h = format!(
+        "<section id=\"service-{name}\"><h2>{}</h2><div class=\"cards\">",
+        service_title(service)
+    );
+    let _ = write!(
+        h,
+        "<div class=\"card\"><div class=\"v\" id=\"{name}-requests\">{total}</div><div class=\"l\">requests</div></div>"
+    );
+    for c in [2, 3, 4, 5] {
+        let _ = write!(
+            h,
+            "<div class=\"card\"><div class=\"v\" style=\"color:{}\"><span id=\"{name}-{}\">{}</span></div>\
+<div class=\"l\">{} &middot; {}%</div></div>",
+            COLORS[c],
+            CLASS_NAMES[c],
+            classes[c],
+            CLASS_NAMES[c],
+            pct(classes[c], total)
+        );
+    }
+    h.push_str("</div>\n");
+
+    let _ = writeln!(h, "<h3>Requests per hour, by status class</h3>");
+    h.push_str(&hour_chart(&hours));
+    h.push_str("<div class=\"legend\">");
+    for &c in STACK.iter().rev() {
+        let _ = write!(
+            h,
+            "<span><i style=\"background:{}\"></i>{}</span>",
+            COLORS[c], CLASS_NAMES[c]
+        );
+    }
+    let _ = write!(h, "</div>\n<table id=\"by-hour-{name}\"><tr><th>hour</th><th>UTC offset</th><th class=\"n\">requests</th><th class=\"n\">2xx</th><th class=\"n\">3xx</th><th class=\"n\">4xx</th><th class=\"n\">5xx</th><th class=\"n\">mean ms</th><th class=\"n\">p95 ms</th></tr>\n");
+    let f = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.1}"));
+    for (k, hs) in &hours {
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            k.hour_text(),
+            k.offset_text(),
+            hs.requests(),
+            hs.classes[2],
+            hs.classes[3],
+            hs.classes[4],
+            hs.classes[5],
+            f(hs.mean_ms()),
+            f(hs.p95_ms())
+        );
+    }
+    if no_hour.requests() > 0 {
+        let _ = writeln!(
+            h,
+            "<tr id=\"unknown-hour-{name}\"><td>unknown hour</td><td></td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            no_hour.requests(),
+            no_hour.classes[2],
+            no_hour.classes[3],
+            no_hour.classes[4],
+            no_hour.classes[5],
+            f(no_hour.mean_ms()),
+            f(no_hour.p95_ms())
+        );
+    }
+    h.push_str("</table>\n");
+    match service {
+        Service::Ftp => h.push_str(&ftp_section(day, t)),
+        Service::HttpErr => h.push_str(&httperr_section(t, lang)),
+        _ => {}
+    }
+    h.push_str("</section>\n");
     h
 }
 
@@ -547,12 +584,8 @@ fn line_account(l: &DayLines, on_day: u64) -> String {
 
 /// FTP: requests per command, and failed logins (530) by client IP and user name; empty
 /// when the day has no FTP requests.
-fn ftp_section(day: &ReportDay) -> String {
-    let services = day.by_service();
-    let Some(ftp) = services.get(&Service::Ftp) else {
-        return String::new();
-    };
-    let mut h = String::from("<h2>FTP</h2>\n<table id=\"ftp-commands\"><tr><th>command</th><th class=\"n\">requests</th><th>statuses</th></tr>\n");
+fn ftp_section(day: &ReportDay, ftp: &DayTally) -> String {
+    let mut h = String::from("<h3>FTP commands</h3>\n<table id=\"ftp-commands\"><tr><th>command</th><th class=\"n\">requests</th><th>statuses</th></tr>\n");
     let mut per: BTreeMap<&str, (u64, BTreeMap<String, u64>)> = BTreeMap::new();
     for ((command, k), n) in &ftp.ftp_commands {
         let e = per.entry(command).or_default();
@@ -572,7 +605,7 @@ fn ftp_section(day: &ReportDay) -> String {
     }
     h.push_str("</table>\n");
     let (ips, users) = day.ftp_failed_logins();
-    h.push_str("<h2>Failed FTP logins (530)</h2>\n<table id=\"ftp-failed-logins\"><tr><th>by</th><th>value</th><th class=\"n\">count</th></tr>\n");
+    h.push_str("<h3>Failed FTP logins (530)</h3>\n<table id=\"ftp-failed-logins\"><tr><th>by</th><th>value</th><th class=\"n\">count</th></tr>\n");
     let mut any = false;
     for (kind, list) in [("client IP", &ips), ("user", &users)] {
         for c in list.sorted().into_iter().take(topn::SHOWN) {
@@ -599,13 +632,9 @@ const HTTPERR_SHOWN: usize = 25;
 /// reason and (for 503s) application pool, with each reason's meaning and usual causes;
 /// empty when the day has no HTTPERR requests. Requests a history counted before it kept
 /// reasons (version 5 and older) are in the totals but not here, and the page says so.
-fn httperr_section(day: &ReportDay, lang: Lang) -> String {
-    let services = day.by_service();
-    let Some(t) = services.get(&Service::HttpErr) else {
-        return String::new();
-    };
+fn httperr_section(t: &DayTally, lang: Lang) -> String {
     let rows = httperr::rows(&t.httperr, Catalogue::builtin(), lang, true);
-    let mut h = String::from("<h2>HTTP.sys refusals (HTTPERR)</h2>\n<p class=\"sub\">Requests HTTP.sys refused or dropped before they reached IIS, by reason; 503s by application pool (queue).</p>\n");
+    let mut h = String::from("<h3>HTTP.sys refusals by reason</h3>\n<p class=\"sub\">Requests HTTP.sys refused or dropped before they reached IIS, by reason; 503s by application pool (queue).</p>\n");
     let kept: u64 = rows.iter().map(|r| r.count).sum();
     let requests = t.requests();
     if requests > kept {
