@@ -773,7 +773,7 @@ fn the_page_renders_with_the_csv_numbers() {
             .find(&format!("id=\"{id}\">"))
             .unwrap_or_else(|| panic!("{id} in {dom}"));
         let rest = &dom[at + id.len() + 6..];
-        rest[..rest.find('<').unwrap()].trim().parse().unwrap()
+        strip(&rest[..rest.find('<').unwrap()]).parse().unwrap()
     };
     let summary = summary_counts(&day.join("summary.csv"));
     assert_eq!(by_id("total-requests"), summary.values().sum::<u64>());
@@ -807,6 +807,22 @@ fn the_page_renders_with_the_csv_numbers() {
         })
         .collect();
     assert_eq!(cells.len(), 24);
+    // Counts lose their thousands separators; the hour and the offset keep their text.
+    let cells: Vec<Vec<String>> = cells
+        .into_iter()
+        .map(|row| {
+            row.iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    if (2..7).contains(&i) {
+                        strip(c)
+                    } else {
+                        c.clone()
+                    }
+                })
+                .collect()
+        })
+        .collect();
     // The page: hour, UTC offset, requests, 2xx-5xx, mean and p95; the CSV: hour,
     // service, requests, 2xx-5xx, mean, p95, utc_offset, time_zone.
     for (page_row, csv_row) in cells.iter().zip(&hours[1..]) {
@@ -817,6 +833,14 @@ fn the_page_renders_with_the_csv_numbers() {
     }
     // The hostile URI shows as text.
     assert!(dom.contains("/&lt;script&gt;alert(1)&lt;/script&gt;"));
+}
+
+/// A page's count with its thousands separators (`,`, U+202F) left out.
+fn strip(text: &str) -> String {
+    text.trim()
+        .chars()
+        .filter(|c| *c != ',' && *c != '\u{202f}')
+        .collect()
 }
 
 fn case_dir(case: &str) -> PathBuf {
@@ -1727,4 +1751,60 @@ fn each_service_has_its_own_section() {
     // The FTP and HTTPERR details sit in their service's section.
     assert!(section(&html, "service-ftp").contains("id=\"ftp-commands\""));
     assert!(section(&html, "service-httperr").contains("<table id=\"httperr\">"));
+}
+
+/// A day of 1,234 requests (1,000 200s, 234 404s, all at 10:00): the page groups the
+/// digits of every count, `,` in English, a narrow no-break space in Norwegian, while
+/// the CSVs keep plain digits.
+#[test]
+fn page_counts_have_thousands_separators() {
+    let logs = tempdir();
+    let site = logs.path().join("W3SVC1");
+    fs::create_dir_all(&site).unwrap();
+    let mut text =
+        String::from("#Fields: date time cs-uri-stem sc-status sc-substatus sc-win32-status\r\n");
+    for i in 0..1234 {
+        let status = if i < 1000 { 200 } else { 404 };
+        text.push_str(&format!(
+            "2026-11-24 10:{:02}:00 /p{i} {status} 0 0\r\n",
+            i % 60
+        ));
+    }
+    fs::write(site.join("u_ex261124.log"), text).unwrap();
+    for (lang, sep) in [("en", ","), ("ja", ","), ("nb", "\u{202f}")] {
+        let out = tempdir();
+        run(&[
+            "report",
+            s(logs.path()),
+            "--date",
+            "2026-11-24",
+            "--out",
+            s(out.path()),
+            "--lang",
+            lang,
+            "-q",
+        ])
+        .expect_code(0);
+        let day = out.path().join("2026-11-24");
+        let html = fs::read_to_string(day.join("report.html")).unwrap();
+        assert!(
+            html.contains(&format!("id=\"total-requests\">1{sep}234<")),
+            "{lang}"
+        );
+        assert!(
+            html.contains(&format!("id=\"http-2xx\">1{sep}000<")),
+            "{lang}"
+        );
+        assert_eq!(page_number(&html, "http-4xx"), 234);
+        // The hour table: 1,234 requests at 10:00.
+        assert!(
+            html.contains(&format!(
+                "<td class=\"n\">1{sep}234</td><td class=\"n\">1{sep}000</td>"
+            )),
+            "{lang}"
+        );
+        let hours = csv_rows(&day.join("by-hour.csv"));
+        let ten: Vec<&Vec<String>> = hours.iter().filter(|r| r[0] == "10").collect();
+        assert_eq!(ten[0][2..5], ["1234", "1000", "0"]);
+    }
 }

@@ -61,6 +61,42 @@ fn pct(n: u64, total: u64) -> String {
     }
 }
 
+/// A count as the page shows it, its digits grouped by three: `1,234,567` in English and
+/// Japanese, `1 234 567` with a narrow no-break space (U+202F) in Norwegian, as Windows
+/// writes numbers in these languages. Every count on the page goes through here; the
+/// CSVs keep plain digits.
+pub fn num(n: u64, lang: Lang) -> String {
+    let sep = match lang {
+        Lang::En | Lang::Ja => ",",
+        Lang::Nb => "\u{202f}",
+    };
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 * sep.len());
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push_str(sep);
+        }
+        out.push(d);
+    }
+    out
+}
+
+/// The step and top of an axis that shows `peak`: a round step (1, 2 or 5 times a power
+/// of ten) and at most five steps up to the top, so the gridlines read at a glance.
+fn axis(peak: u64) -> (u64, u64) {
+    let peak = peak.max(1);
+    let mut mag: u64 = 1;
+    loop {
+        for m in [1, 2, 5] {
+            let step = m * mag;
+            if step.saturating_mul(5) >= peak {
+                return (step, step * peak.div_ceil(step));
+            }
+        }
+        mag = mag.saturating_mul(10);
+    }
+}
+
 /// The page for one day; `alerts` are the rules that tripped on it.
 pub fn page(day: &ReportDay, summary: &Summary, lang: Lang, alerts: &[Tripped]) -> String {
     let mut h = String::new();
@@ -124,18 +160,19 @@ without requests.</p>"
     // is a wrong password, an HTTP 500 a broken application), so only requests are summed.
     let _ = write!(
         h,
-        "<h2>Totals</h2><p id=\"whole-day\"><b><span id=\"total-requests\">{total}</span></b> requests"
+        "<h2>Totals</h2><p id=\"whole-day\"><b><span id=\"total-requests\">{}</span></b> requests",
+        num(total, lang)
     );
     if services.len() > 1 {
         let per: Vec<String> = services
             .iter()
-            .map(|(s, t)| format!("{} {}", s.name(), t.requests()))
+            .map(|(s, t)| format!("{} {}", s.name(), num(t.requests(), lang)))
             .collect();
         let _ = write!(h, " ({})", per.join(", "));
     }
     h.push_str("</p>\n");
     if let Some(lines) = &day.lines {
-        h.push_str(&line_account(lines, total));
+        h.push_str(&line_account(lines, total, lang));
     }
 
     for (service, t) in &services {
@@ -144,7 +181,7 @@ without requests.</p>"
 
     if !day.trend.is_empty() {
         h.push_str("<h2>Last 30 days</h2>\n");
-        h.push_str(&trend_chart(&day.trend));
+        h.push_str(&trend_chart(&day.trend, lang));
     }
 
     // Top codes.
@@ -163,7 +200,7 @@ without requests.</p>"
             "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{:.2}</td><td>{}</td><td>{}</td></tr>",
             row.service.name(),
             escape(&code),
-            row.count,
+            num(row.count, lang),
             row.percent,
             escape(&row.description),
             escape(&causes)
@@ -185,7 +222,7 @@ without requests.</p>"
                     status,
                     code_text(sub),
                     escape(&c.value),
-                    c.count
+                    num(c.count, lang)
                 );
             }
         }
@@ -236,7 +273,8 @@ fn service_section(
     );
     let _ = write!(
         h,
-        "<div class=\"card\"><div class=\"v\" id=\"{name}-requests\">{total}</div><div class=\"l\">requests</div></div>"
+        "<div class=\"card\"><div class=\"v\" id=\"{name}-requests\">{}</div><div class=\"l\">requests</div></div>",
+        num(total, lang)
     );
     for c in [2, 3, 4, 5] {
         let _ = write!(
@@ -245,7 +283,7 @@ fn service_section(
 <div class=\"l\">{} &middot; {}%</div></div>",
             COLORS[c],
             CLASS_NAMES[c],
-            classes[c],
+            num(classes[c], lang),
             CLASS_NAMES[c],
             pct(classes[c], total)
         );
@@ -253,7 +291,7 @@ fn service_section(
     h.push_str("</div>\n");
 
     let _ = writeln!(h, "<h3>Requests per hour, by status class</h3>");
-    h.push_str(&hour_chart(&hours));
+    h.push_str(&hour_chart(&hours, lang));
     h.push_str("<div class=\"legend\">");
     for &c in STACK.iter().rev() {
         let _ = write!(
@@ -262,7 +300,19 @@ fn service_section(
             COLORS[c], CLASS_NAMES[c]
         );
     }
-    let _ = write!(h, "</div>\n<table id=\"by-hour-{name}\"><tr><th>hour</th><th>UTC offset</th><th class=\"n\">requests</th><th class=\"n\">2xx</th><th class=\"n\">3xx</th><th class=\"n\">4xx</th><th class=\"n\">5xx</th><th class=\"n\">mean ms</th><th class=\"n\">p95 ms</th></tr>\n");
+    h.push_str("</div>\n");
+    let _ = writeln!(h, "<h3>4xx and 5xx per hour, on a scale of their own</h3>");
+    if classes[4] + classes[5] == 0 {
+        h.push_str("<p class=\"sub\">No 4xx or 5xx requests.</p>\n");
+    } else {
+        h.push_str(&error_chart(&hours, lang));
+        let _ = writeln!(
+            h,
+            "<div class=\"legend\"><span><i style=\"background:{}\"></i>4xx</span><span><i style=\"background:{}\"></i>5xx</span></div>",
+            COLORS[4], COLORS[5]
+        );
+    }
+    let _ = writeln!(h, "<table id=\"by-hour-{name}\"><tr><th>hour</th><th>UTC offset</th><th class=\"n\">requests</th><th class=\"n\">2xx</th><th class=\"n\">3xx</th><th class=\"n\">4xx</th><th class=\"n\">5xx</th><th class=\"n\">mean ms</th><th class=\"n\">p95 ms</th></tr>");
     let f = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.1}"));
     for (k, hs) in &hours {
         let _ = writeln!(
@@ -270,11 +320,11 @@ fn service_section(
             "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
             k.hour_text(),
             k.offset_text(),
-            hs.requests(),
-            hs.classes[2],
-            hs.classes[3],
-            hs.classes[4],
-            hs.classes[5],
+            num(hs.requests(), lang),
+            num(hs.classes[2], lang),
+            num(hs.classes[3], lang),
+            num(hs.classes[4], lang),
+            num(hs.classes[5], lang),
             f(hs.mean_ms()),
             f(hs.p95_ms())
         );
@@ -283,18 +333,18 @@ fn service_section(
         let _ = writeln!(
             h,
             "<tr id=\"unknown-hour-{name}\"><td>unknown hour</td><td></td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
-            no_hour.requests(),
-            no_hour.classes[2],
-            no_hour.classes[3],
-            no_hour.classes[4],
-            no_hour.classes[5],
+            num(no_hour.requests(), lang),
+            num(no_hour.classes[2], lang),
+            num(no_hour.classes[3], lang),
+            num(no_hour.classes[4], lang),
+            num(no_hour.classes[5], lang),
             f(no_hour.mean_ms()),
             f(no_hour.p95_ms())
         );
     }
     h.push_str("</table>\n");
     match service {
-        Service::Ftp => h.push_str(&ftp_section(day, t)),
+        Service::Ftp => h.push_str(&ftp_section(day, t, lang)),
         Service::HttpErr => h.push_str(&httperr_section(t, lang)),
         _ => {}
     }
@@ -567,13 +617,20 @@ requests in {} rows.</p>",
 
 /// The line account of the logs that hold the day (`on_day`: the day's requests): every
 /// line they gave, so what was not counted is seen too.
-fn line_account(l: &DayLines, on_day: u64) -> String {
-    let other = l.requests.saturating_sub(on_day + l.undated);
+fn line_account(l: &DayLines, on_day: u64, lang: Lang) -> String {
+    let other = num(l.requests.saturating_sub(on_day + l.undated), lang);
+    let on_day = num(on_day, lang);
     let mut text = format!(
         "<p class=\"sub\" id=\"lines\">Lines read from the <span id=\"lines-files\">{}</span> log(s) that hold this day: \
 <span id=\"lines-total\">{}</span> lines: <span id=\"lines-requests\">{}</span> requests ({on_day} on this day, {other} on other days, {} with no date), \
 {} directives, {} blank, <span id=\"lines-skipped\">{}</span> skipped",
-        l.files, l.lines, l.requests, l.undated, l.directives, l.blank, l.skipped
+        num(l.files, lang),
+        num(l.lines, lang),
+        num(l.requests, lang),
+        num(l.undated, lang),
+        num(l.directives, lang),
+        num(l.blank, lang),
+        num(l.skipped, lang)
     );
     if l.skipped > 0 {
         text.push_str(" (<code>iislog report --verbose</code> gives their reasons and lines)");
@@ -584,7 +641,7 @@ fn line_account(l: &DayLines, on_day: u64) -> String {
 
 /// FTP: requests per command, and failed logins (530) by client IP and user name; empty
 /// when the day has no FTP requests.
-fn ftp_section(day: &ReportDay, ftp: &DayTally) -> String {
+fn ftp_section(day: &ReportDay, ftp: &DayTally, lang: Lang) -> String {
     let mut h = String::from("<h3>FTP commands</h3>\n<table id=\"ftp-commands\"><tr><th>command</th><th class=\"n\">requests</th><th>statuses</th></tr>\n");
     let mut per: BTreeMap<&str, (u64, BTreeMap<String, u64>)> = BTreeMap::new();
     for ((command, k), n) in &ftp.ftp_commands {
@@ -595,11 +652,15 @@ fn ftp_section(day: &ReportDay, ftp: &DayTally) -> String {
     let mut rows: Vec<_> = per.into_iter().collect();
     rows.sort_by(|a, b| (b.1).0.cmp(&(a.1).0).then(a.0.cmp(b.0)));
     for (command, (n, statuses)) in rows {
-        let statuses: Vec<String> = statuses.iter().map(|(s, c)| format!("{s}: {c}")).collect();
+        let statuses: Vec<String> = statuses
+            .iter()
+            .map(|(s, c)| format!("{s}: {}", num(*c, lang)))
+            .collect();
         let _ = writeln!(
             h,
-            "<tr><td>{}</td><td class=\"n\">{n}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
             escape(command),
+            num(n, lang),
             escape(&statuses.join(", "))
         );
     }
@@ -614,7 +675,7 @@ fn ftp_section(day: &ReportDay, ftp: &DayTally) -> String {
                 h,
                 "<tr><td>{kind}</td><td class=\"uri\">{}</td><td class=\"n\">{}</td></tr>",
                 escape(&c.value),
-                c.count
+                num(c.count, lang)
             );
         }
     }
@@ -640,8 +701,9 @@ fn httperr_section(t: &DayTally, lang: Lang) -> String {
     if requests > kept {
         let _ = writeln!(
             h,
-            "<p class=\"sub\" id=\"httperr-unkept\">{} of the day&#39;s {requests} HTTPERR requests were counted by an iislog that did not keep reasons (a history from before version 6): they are in the totals, not in this table.</p>",
-            requests - kept
+            "<p class=\"sub\" id=\"httperr-unkept\">{} of the day&#39;s {} HTTPERR requests were counted by an iislog that did not keep reasons (a history from before version 6): they are in the totals, not in this table.</p>",
+            num(requests - kept, lang),
+            num(requests, lang)
         );
     }
     h.push_str("<table id=\"httperr\"><tr><th>status</th><th>reason</th><th>queue</th><th class=\"n\">count</th><th class=\"n\">percent</th><th>verdict</th><th>meaning</th><th>usual causes</th></tr>\n");
@@ -652,7 +714,7 @@ fn httperr_section(t: &DayTally, lang: Lang) -> String {
             escape(&code_text(r.status)),
             escape(&r.reason),
             escape(&r.queue),
-            r.count,
+            num(r.count, lang),
             r.percent,
             escape(&r.why),
             r.verdict.name(),
@@ -664,7 +726,7 @@ fn httperr_section(t: &DayTally, lang: Lang) -> String {
         let _ = writeln!(
             h,
             "<tr><td colspan=\"8\">{} more rows in httperr.csv</td></tr>",
-            rows.len() - HTTPERR_SHOWN
+            num((rows.len() - HTTPERR_SHOWN) as u64, lang)
         );
     }
     h.push_str("</table>\n");
@@ -696,34 +758,49 @@ fn clock_change(hours: &[(LocalHour, HourStats)]) -> Option<String> {
     ))
 }
 
-fn hour_chart(hours: &[(LocalHour, HourStats)]) -> String {
-    let (w, ht, left, bottom) = (960.0, 260.0, 56.0, 24.0);
-    // Whole-number grid lines: four steps of a round size.
-    let peak = hours
-        .iter()
-        .map(|(_, h)| h.requests())
-        .max()
-        .unwrap_or(0)
-        .max(1);
-    let step = peak.div_ceil(4);
-    let max = step * 4;
-    let scale = (ht - bottom - 10.0) / max as f64;
+/// Size of the hour charts: width, height, left margin (the axis labels), bottom margin.
+const CHART: (f64, f64, f64, f64) = (960.0, 240.0, 76.0, 24.0);
+
+/// The y axis of an hour chart up to `top` in steps of `step`: a labelled gridline per
+/// step. Returns the pixels per request.
+fn y_axis(s: &mut String, step: u64, top: u64, lang: Lang) -> f64 {
+    let (w, ht, left, bottom) = CHART;
+    let scale = (ht - bottom - 10.0) / top as f64;
+    for i in 0..=top / step {
+        let v = step * i;
+        let y = ht - bottom - v as f64 * scale;
+        let _ = write!(
+            s,
+            "<line x1=\"{left}\" x2=\"{}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"{}\"/><text x=\"{}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"end\">{}</text>",
+            w - 10.0,
+            if i == 0 { "#9e9e9e" } else { "#e0e0e0" },
+            left - 4.0,
+            y + 4.0,
+            num(v, lang)
+        );
+    }
+    scale
+}
+
+/// The hour label under a bar group.
+fn x_label(s: &mut String, x: f64, label: &str) {
+    let _ = write!(
+        s,
+        "<text x=\"{x:.1}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\">{label}</text>",
+        CHART.1 - 8.0
+    );
+}
+
+/// Requests per hour, stacked by status class, on a round axis.
+fn hour_chart(hours: &[(LocalHour, HourStats)], lang: Lang) -> String {
+    let (w, ht, left, bottom) = CHART;
+    let peak = hours.iter().map(|(_, h)| h.requests()).max().unwrap_or(0);
+    let (step, top) = axis(peak);
     let bw = (w - left - 10.0) / hours.len().max(1) as f64;
     let mut s = format!(
         "<svg width=\"{w}\" height=\"{ht}\" viewBox=\"0 0 {w} {ht}\" role=\"img\" aria-label=\"requests per hour\">"
     );
-    for i in 0..=4u64 {
-        let v = (step * i) as f64;
-        let y = ht - bottom - v * scale;
-        let _ = write!(
-            s,
-            "<line x1=\"{left}\" x2=\"{}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#e0e0e0\"/><text x=\"{}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"end\">{}</text>",
-            w - 10.0,
-            left - 4.0,
-            y + 4.0,
-            step * i
-        );
-    }
+    let scale = y_axis(&mut s, step, top, lang);
     for (i, (k, hs)) in hours.iter().enumerate() {
         let x = left + i as f64 * bw;
         let label = k.hour_text();
@@ -737,26 +814,64 @@ fn hour_chart(hours: &[(LocalHour, HourStats)]) -> String {
             y -= hh;
             let _ = write!(
                 s,
-                "<rect x=\"{:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{hh:.1}\" fill=\"{}\"><title>{label}h ({}) {}: {n}</title></rect>",
+                "<rect x=\"{:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{hh:.1}\" fill=\"{}\"><title>{label}h ({}) {}: {}</title></rect>",
                 x + 2.0,
                 bw - 4.0,
                 COLORS[c],
                 k.offset_text(),
-                CLASS_NAMES[c]
+                CLASS_NAMES[c],
+                num(n, lang)
             );
         }
-        let _ = write!(
-            s,
-            "<text x=\"{:.1}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\">{label}</text>",
-            x + bw / 2.0,
-            ht - 8.0
-        );
+        x_label(&mut s, x + bw / 2.0, &label);
     }
     s.push_str("</svg>\n");
     s
 }
 
-fn trend_chart(trend: &[(i32, u64, u64, u64)]) -> String {
+/// 4xx and 5xx per hour side by side, on an axis of their own: at 0.8 % of six million
+/// requests, 5xx are a hairline on the stacked chart, and here they fill the height.
+fn error_chart(hours: &[(LocalHour, HourStats)], lang: Lang) -> String {
+    let (w, ht, left, bottom) = CHART;
+    let peak = hours
+        .iter()
+        .map(|(_, h)| h.classes[4].max(h.classes[5]))
+        .max()
+        .unwrap_or(0);
+    let (step, top) = axis(peak);
+    let bw = (w - left - 10.0) / hours.len().max(1) as f64;
+    let mut s = format!(
+        "<svg width=\"{w}\" height=\"{ht}\" viewBox=\"0 0 {w} {ht}\" role=\"img\" aria-label=\"4xx and 5xx per hour\">"
+    );
+    let scale = y_axis(&mut s, step, top, lang);
+    let half = ((bw - 4.0) / 2.0).max(0.5);
+    for (i, (k, hs)) in hours.iter().enumerate() {
+        let x = left + i as f64 * bw;
+        let label = k.hour_text();
+        for (j, c) in [4usize, 5].into_iter().enumerate() {
+            let n = hs.classes[c];
+            if n == 0 {
+                continue;
+            }
+            let hh = n as f64 * scale;
+            let _ = write!(
+                s,
+                "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{half:.1}\" height=\"{hh:.1}\" fill=\"{}\"><title>{label}h ({}) {}: {}</title></rect>",
+                x + 2.0 + j as f64 * half,
+                ht - bottom - hh,
+                COLORS[c],
+                k.offset_text(),
+                CLASS_NAMES[c],
+                num(n, lang)
+            );
+        }
+        x_label(&mut s, x + bw / 2.0, &label);
+    }
+    s.push_str("</svg>\n");
+    s
+}
+
+fn trend_chart(trend: &[(i32, u64, u64, u64)], lang: Lang) -> String {
     let (w, ht, left, bottom) = (960.0, 220.0, 56.0, 36.0);
     let max = trend.iter().map(|t| t.1).max().unwrap_or(0).max(1);
     let scale = (ht - bottom - 10.0) / max as f64;
@@ -781,11 +896,13 @@ fn trend_chart(trend: &[(i32, u64, u64, u64)]) -> String {
         let hh = req as f64 * scale;
         let _ = write!(
             s,
-            "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{hh:.1}\" fill=\"#90caf9\"><title>{}: {req} requests, {err} errors</title></rect>",
+            "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{hh:.1}\" fill=\"#90caf9\"><title>{}: {} requests, {} errors</title></rect>",
             x + 1.0,
             ht - bottom - hh,
             (bw - 2.0).max(1.0),
-            day_text(day)
+            day_text(day),
+            num(req, lang),
+            num(err, lang)
         );
         let share = if req == 0 {
             0.0
@@ -807,8 +924,9 @@ fn trend_chart(trend: &[(i32, u64, u64, u64)]) -> String {
     let _ = write!(
         s,
         "<polyline points=\"{}\" fill=\"none\" stroke=\"#e53935\" stroke-width=\"2\"/>\
-<text x=\"{left}\" y=\"{}\" font-size=\"11\">bars: requests per day (max {max}) &#183; red line: share of 4xx+5xx (max {:.2}%)</text></svg>",
+<text x=\"{left}\" y=\"{}\" font-size=\"11\">bars: requests per day (max {}) &#183; red line: share of 4xx+5xx (max {:.2}%)</text></svg>",
         points.join(" "),
+        num(max, lang),
         ht - 4.0,
         max_share * 100.0
     );
@@ -826,5 +944,96 @@ mod tests {
             escape("/<script>alert('x')</script>&\""),
             "/&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;&quot;"
         );
+    }
+
+    /// Groups of three from the right; en and ja use a comma, nb a narrow no-break space.
+    #[test]
+    fn numbers_have_thousands_separators() {
+        for (n, en) in [
+            (0, "0"),
+            (7, "7"),
+            (999, "999"),
+            (1000, "1,000"),
+            (65_536, "65,536"),
+            (999_999, "999,999"),
+            (1_234_567, "1,234,567"),
+            (u64::MAX, "18,446,744,073,709,551,615"),
+        ] {
+            assert_eq!(num(n, Lang::En), en);
+            assert_eq!(num(n, Lang::Ja), en);
+            assert_eq!(num(n, Lang::Nb), en.replace(',', "\u{202f}"));
+        }
+    }
+
+    /// Heights of the bars of colour `fill` in a chart.
+    fn heights(svg: &str, fill: &str) -> Vec<f64> {
+        svg.split("<rect ")
+            .skip(1)
+            .filter(|r| r.contains(&format!("fill=\"{fill}\"")))
+            .map(|r| {
+                let h = &r[r.find("height=\"").unwrap() + 8..];
+                h[..h.find('"').unwrap()].parse().unwrap()
+            })
+            .collect()
+    }
+
+    /// Six million requests in 24 hours, 0.8 % of them 5xx (2,000 an hour): on the
+    /// stacked chart a 5xx bar is under 2 px of the 206 px plot; on the error chart, whose
+    /// axis is the errors' own, it fills the plot (its top gridline is 2,000).
+    #[test]
+    fn errors_have_a_scale_of_their_own() {
+        let hours: Vec<(LocalHour, HourStats)> = (0..24u8)
+            .map(|hour| {
+                let mut hs = HourStats::default();
+                hs.classes[2] = 247_000;
+                hs.classes[4] = 1_000;
+                hs.classes[5] = 2_000;
+                (LocalHour { hour, offset: 0 }, hs)
+            })
+            .collect();
+        let plot = CHART.1 - CHART.3 - 10.0;
+        let stacked = heights(&hour_chart(&hours, Lang::En), COLORS[5]);
+        assert_eq!(stacked.len(), 24);
+        assert!(stacked.iter().all(|&h| h < 2.0), "{stacked:?}");
+        let errors = error_chart(&hours, Lang::En);
+        let five = heights(&errors, COLORS[5]);
+        let four = heights(&errors, COLORS[4]);
+        assert_eq!((five.len(), four.len()), (24, 24));
+        assert!(five.iter().all(|&h| (h - plot).abs() < 0.1), "{five:?}");
+        assert!(
+            four.iter().all(|&h| (h - plot / 2.0).abs() < 0.1),
+            "{four:?}"
+        );
+        // Round, labelled ticks: 0 to 2,000 in steps of 500.
+        for tick in ["0", "500", "1,000", "1,500", "2,000"] {
+            assert!(errors.contains(&format!(">{tick}</text>")), "{tick}");
+        }
+    }
+
+    /// Axis steps are 1, 2 or 5 times a power of ten; the top is a whole number of steps,
+    /// at least the peak, and at most five steps.
+    #[test]
+    fn axes_have_round_steps() {
+        assert_eq!(axis(0), (1, 1));
+        assert_eq!(axis(7), (2, 8));
+        assert_eq!(axis(100), (20, 100));
+        assert_eq!(axis(1_234_567), (500_000, 1_500_000));
+        assert_eq!(axis(6_000_000), (2_000_000, 6_000_000));
+        let mut peak = 1u64;
+        while peak < u64::MAX / 20 {
+            for p in [peak, peak + 1, peak * 3 - 1, peak * 7] {
+                let (step, top) = axis(p);
+                let mut m = step;
+                while m % 10 == 0 {
+                    m /= 10;
+                }
+                assert!([1, 2, 5].contains(&m), "{p}: step {step}");
+                assert!(
+                    top >= p && top % step == 0 && top / step <= 5,
+                    "{p}: {step} {top}"
+                );
+            }
+            peak *= 10;
+        }
     }
 }
