@@ -10,13 +10,15 @@ use std::fmt::Write;
 
 use crate::catalogue::verdict::Verdict;
 use crate::catalogue::{Catalogue, Lang};
-use crate::collect::{topn, Baseline, DayLines, DayTally, HourStats, ReportDay};
+use crate::collect::{
+    class_of, topn, Baseline, DayLines, DayTally, HourStats, ReportDay, OTHER_SITES,
+};
 use crate::days::{day_text, LocalHour, Zone};
 use crate::report::alert::Tripped;
 use crate::service::Service;
 use crate::summary::httperr;
 use crate::summary::{code_text, Row, Summary};
-use crate::tally::Codes;
+use crate::tally::{Code, Codes};
 
 /// Escapes text for an HTML element or a quoted attribute.
 pub fn escape(text: &str) -> String {
@@ -122,11 +124,25 @@ pub fn page(day: &ReportDay, summary: &Summary, lang: Lang, alerts: &[Tripped]) 
 <h1>IIS report for {date}</h1>\n<div class=\"sub\">",
         lang.code()
     );
-    let svc: Vec<&str> = services.keys().map(|s| s.name()).collect();
-    let _ = write!(h, "Services: {}", escape(&svc.join(", ")));
-    if !servers.is_empty() {
-        let _ = write!(h, " &middot; servers: {}", escape(&servers.join(", ")));
+    if servers.is_empty() {
+        // A single-server report: its logs do not say the machine's name.
+        h.push_str("<span id=\"servers\">one server</span>");
+    } else {
+        let _ = write!(
+            h,
+            "servers: <span id=\"servers\">{}</span>",
+            escape(&servers.join(", "))
+        );
     }
+    let (sites, more) = site_count(&services);
+    let _ = write!(
+        h,
+        " &middot; <span id=\"site-count\">{}{}</span> sites",
+        num(sites, lang),
+        if more { "+" } else { "" }
+    );
+    let svc: Vec<&str> = services.keys().map(|s| s.name()).collect();
+    let _ = write!(h, " &middot; services: {}", escape(&svc.join(", ")));
     let _ = write!(
         h,
         " &middot; <span id=\"time-zone\">days and hours in {}</span>",
@@ -176,7 +192,7 @@ without requests.</p>"
     }
 
     for (service, t) in &services {
-        h.push_str(&service_section(day, *service, t, &rows, lang));
+        h.push_str(&service_section(day, *service, t, &rows, summary, lang));
     }
 
     if !day.trend.is_empty() {
@@ -235,6 +251,110 @@ without requests.</p>"
     h
 }
 
+/// Sites the site table names; the others are summed in one row, so the page stays
+/// short on a server of hundreds of sites.
+const SITES_SHOWN: usize = 25;
+
+/// The sites of the day (of every service but HTTPERR, which HTTP.sys logs for no
+/// site), and whether more were folded into [`OTHER_SITES`] before counting.
+fn site_count(services: &BTreeMap<Service, std::borrow::Cow<'_, DayTally>>) -> (u64, bool) {
+    let mut sites = std::collections::BTreeSet::new();
+    let mut more = false;
+    for (service, t) in services {
+        if *service == Service::HttpErr {
+            continue;
+        }
+        for (site, _) in t.codes.keys() {
+            if site == OTHER_SITES {
+                more = true;
+            } else {
+                sites.insert((*service, site.as_str()));
+            }
+        }
+    }
+    (sites.len() as u64, more)
+}
+
+/// Requests, classes 2xx to 5xx and faults of one site.
+#[derive(Default)]
+struct SiteRow {
+    requests: u64,
+    classes: [u64; 6],
+    faults: u64,
+}
+
+impl SiteRow {
+    fn add(&mut self, other: &SiteRow) {
+        self.requests += other.requests;
+        self.faults += other.faults;
+        for (a, b) in self.classes.iter_mut().zip(other.classes) {
+            *a += b;
+        }
+    }
+}
+
+/// A service's sites, busiest first ([`SITES_SHOWN`] of them, the rest in one row):
+/// requests, 2xx to 5xx, and faults (the requests whose row in the day's summary has the
+/// verdict `fault`).
+fn site_table(service: Service, t: &DayTally, summary: &Summary, lang: Lang) -> String {
+    let faulty: std::collections::BTreeSet<(Code, Code, Code)> = summary
+        .rows
+        .iter()
+        .filter(|r| r.service == service && r.verdict == Verdict::Fault)
+        .map(|r| (r.status, r.substatus, r.win32_status))
+        .collect();
+    let mut per: BTreeMap<&str, SiteRow> = BTreeMap::new();
+    for ((site, k), &n) in &t.codes {
+        let row = per.entry(site.as_str()).or_default();
+        row.requests += n;
+        row.classes[class_of(k.status)] += n;
+        if faulty.contains(&(k.status, k.substatus, k.win32)) {
+            row.faults += n;
+        }
+    }
+    // Sites past collect's own bound come summed, uncounted: the count is then a floor.
+    let mut other = per.remove(OTHER_SITES);
+    let floor = if other.is_some() { "+" } else { "" };
+    let mut ranked: Vec<(&str, SiteRow)> = per.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.requests.cmp(&a.1.requests).then(a.0.cmp(b.0)));
+    let mut folded = 0usize;
+    for (_, row) in ranked.drain(SITES_SHOWN.min(ranked.len())..) {
+        other.get_or_insert_with(SiteRow::default).add(&row);
+        folded += 1;
+    }
+    let name = service.name();
+    let mut h = format!(
+        "<h3>Sites</h3>\n<table id=\"sites-{name}\"><tr><th>site</th><th class=\"n\">requests</th>\
+<th class=\"n\">2xx</th><th class=\"n\">3xx</th><th class=\"n\">4xx</th><th class=\"n\">5xx</th><th class=\"n\">faults</th></tr>\n"
+    );
+    let row = |h: &mut String, label: &str, r: &SiteRow| {
+        let _ = writeln!(
+            h,
+            "<tr><td>{label}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
+<td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            num(r.requests, lang),
+            num(r.classes[2], lang),
+            num(r.classes[3], lang),
+            num(r.classes[4], lang),
+            num(r.classes[5], lang),
+            num(r.faults, lang)
+        );
+    };
+    for (site, r) in &ranked {
+        row(&mut h, &escape(site), r);
+    }
+    if let Some(r) = &other {
+        let label = if folded > 0 {
+            format!("other sites ({}{floor})", num(folded as u64, lang))
+        } else {
+            "other sites".to_string()
+        };
+        row(&mut h, &label, r);
+    }
+    h.push_str("</table>\n");
+    h
+}
+
 /// A service's title on the page.
 fn service_title(service: Service) -> &'static str {
     match service {
@@ -252,6 +372,7 @@ fn service_section(
     service: Service,
     t: &DayTally,
     rows: &[LocalHour],
+    summary: &Summary,
     lang: Lang,
 ) -> String {
     let name = service.name();
@@ -343,6 +464,9 @@ fn service_section(
         );
     }
     h.push_str("</table>\n");
+    if service != Service::HttpErr {
+        h.push_str(&site_table(service, t, summary, lang));
+    }
     match service {
         Service::Ftp => h.push_str(&ftp_section(day, t, lang)),
         Service::HttpErr => h.push_str(&httperr_section(t, lang)),
@@ -1008,6 +1132,66 @@ mod tests {
         for tick in ["0", "500", "1,000", "1,500", "2,000"] {
             assert!(errors.contains(&format!(">{tick}</text>")), "{tick}");
         }
+    }
+
+    /// 31 sites: `<i>` with 100 requests, and s00 to s29, site i with i + 1 requests (all
+    /// 200s, one of s29's a 500.19 fault): the 25 busiest (`<i>`, escaped, then s29) are
+    /// named, the 6 quietest summed in one row.
+    #[test]
+    fn site_table_is_bounded() {
+        use crate::tally::Codes;
+        let ok = Codes {
+            status: Code::Value(200),
+            substatus: Code::Value(0),
+            win32: Code::Value(0),
+        };
+        let fault = Codes {
+            status: Code::Value(500),
+            substatus: Code::Value(19),
+            win32: Code::Value(13),
+        };
+        let mut t = DayTally::default();
+        for i in 0..30u64 {
+            t.codes.insert((format!("s{i:02}"), ok), i + 1);
+        }
+        *t.codes.get_mut(&("s29".to_string(), ok)).unwrap() -= 1;
+        t.codes.insert(("s29".to_string(), fault), 1);
+        t.codes.insert(("<i>".to_string(), ok), 100);
+        let summary = Summary {
+            rows: vec![Row {
+                service: Service::Http,
+                status: fault.status,
+                substatus: fault.substatus,
+                win32_status: fault.win32,
+                count: 1,
+                percent: 0.0,
+                verdict: Verdict::Fault,
+                why: String::new(),
+                description: String::new(),
+                causes: None,
+            }],
+            files: Vec::new(),
+            totals: Default::default(),
+            requests: BTreeMap::new(),
+        };
+        let table = site_table(Service::Http, &t, &summary, Lang::En);
+        let rows: Vec<&str> = table
+            .lines()
+            .filter(|l| l.starts_with("<tr><td>"))
+            .collect();
+        assert_eq!(rows.len(), 26, "{table}");
+        assert!(rows[0].starts_with("<tr><td>&lt;i&gt;</td><td class=\"n\">100</td>"));
+        assert_eq!(
+            rows[1],
+            "<tr><td>s29</td><td class=\"n\">30</td><td class=\"n\">29</td><td class=\"n\">0</td>\
+<td class=\"n\">0</td><td class=\"n\">1</td><td class=\"n\">1</td></tr>"
+        );
+        // s00 to s05: 1 + 2 + 3 + 4 + 5 + 6 = 21 requests.
+        assert!(
+            rows[25].starts_with("<tr><td>other sites (6)</td><td class=\"n\">21</td>"),
+            "{}",
+            rows[25]
+        );
     }
 
     /// Axis steps are 1, 2 or 5 times a power of ten; the top is a whole number of steps,
