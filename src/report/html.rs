@@ -53,6 +53,9 @@ td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 .legend span{display:inline-block;margin-right:14px;font-size:12px}
 .legend i{display:inline-block;width:10px;height:10px;margin-right:4px}
 .uri{word-break:break-all;font-family:Consolas,monospace}
+summary{cursor:pointer;color:#1565c0;font-size:13px;margin:6px 0}
+h3{font-size:14px;margin:16px 0 6px;color:#444}
+section[id^=service-]>h2{background:#eceff1;border:0;padding:4px 8px;font-size:18px}
 @media print{body{margin:0}h2{break-after:avoid}table,svg{break-inside:avoid}}";
 
 fn pct(n: u64, total: u64) -> String {
@@ -433,6 +436,9 @@ fn service_section(
             COLORS[4], COLORS[5]
         );
     }
+    // The 24 rows are there for the exact numbers; the charts above give the picture,
+    // so the table is folded (a click opens it, printing shows what is open).
+    h.push_str("<details><summary>Requests by hour: the table</summary>\n");
     let _ = writeln!(h, "<table id=\"by-hour-{name}\"><tr><th>hour</th><th>UTC offset</th><th class=\"n\">requests</th><th class=\"n\">2xx</th><th class=\"n\">3xx</th><th class=\"n\">4xx</th><th class=\"n\">5xx</th><th class=\"n\">mean ms</th><th class=\"n\">p95 ms</th></tr>");
     let f = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.1}"));
     for (k, hs) in &hours {
@@ -463,7 +469,7 @@ fn service_section(
             f(no_hour.p95_ms())
         );
     }
-    h.push_str("</table>\n");
+    h.push_str("</table></details>\n");
     if service != Service::HttpErr {
         h.push_str(&site_table(service, t, summary, lang));
     }
