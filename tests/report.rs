@@ -1884,3 +1884,79 @@ fn the_page_has_a_table_of_sites() {
     }
     assert!(!html.contains("<b>shop"));
 }
+
+/// English labels of the page (headings, table headers, sentences) that a translated
+/// page must not show.
+const ENGLISH_LABELS: [&str; 26] = [
+    "Needs attention",
+    "Totals",
+    "<h3>Faults</h3>",
+    "<h3>Probes</h3>",
+    "Requests per hour",
+    "on a scale of their own",
+    "<h3>Sites</h3>",
+    "FTP commands",
+    "Failed FTP logins",
+    "HTTP.sys refusals",
+    "Top status codes",
+    "Top error URLs",
+    "<th>service</th>",
+    "<th>status</th>",
+    ">requests</th>",
+    "first and last seen",
+    "top clients",
+    "top sources",
+    "Noise (expected",
+    "Lines read from",
+    "usual causes",
+    "made by iislog",
+    "days and hours in",
+    "one server",
+    "Counts of URLs",
+    "Requests by hour",
+];
+
+/// `--lang ja` and `--lang nb`: the page of the fixtures' 2026-11-23 (every service,
+/// faults, probes, FTP and HTTPERR sections) says its language and shows none of the
+/// English labels; in English it shows them all (so the list is one that can fail).
+#[test]
+fn the_page_is_translated() {
+    let logs = root().join("fixtures").join("LogFiles");
+    let page = |lang: &str| -> String {
+        let out = tempdir();
+        run(&[
+            "report",
+            s(&logs),
+            "--date",
+            "2026-11-23",
+            "--out",
+            s(out.path()),
+            "--lang",
+            lang,
+            "-q",
+        ])
+        .expect_code(0);
+        fs::read_to_string(out.path().join("2026-11-23").join("report.html")).unwrap()
+    };
+    let en = page("en");
+    for label in ENGLISH_LABELS {
+        assert!(en.contains(label), "en: {label}");
+    }
+    for (lang, heading) in [("ja", "要対応"), ("nb", "Krever oppmerksomhet")] {
+        let html = page(lang);
+        assert!(html.contains(&format!("<html lang=\"{lang}\">")), "{lang}");
+        assert!(html.contains(&format!("<h2>{heading}</h2>")), "{lang}");
+        for label in ENGLISH_LABELS {
+            // "status" is the Norwegian word too (Windows' own Norwegian UI writes it).
+            if lang == "nb" && label == "<th>status</th>" {
+                continue;
+            }
+            assert!(!html.contains(label), "{lang}: {label}");
+        }
+        // The numbers are the same whatever the language.
+        assert_eq!(
+            page_number(&html, "total-requests"),
+            page_number(&en, "total-requests")
+        );
+    }
+}

@@ -102,6 +102,20 @@ fn axis(peak: u64) -> (u64, u64) {
     }
 }
 
+/// A fixed label of the page in `lang` (`page_*` keys of catalogue/text.tsv).
+fn label(key: &str, lang: Lang) -> &'static str {
+    Catalogue::builtin().text(key, lang)
+}
+
+/// A label with its `{name}` placeholders filled in.
+fn label_with(key: &str, lang: Lang, args: &[(&str, &str)]) -> String {
+    let mut text = label(key, lang).to_string();
+    for (name, value) in args {
+        text = text.replace(&format!("{{{name}}}"), value);
+    }
+    text
+}
+
 /// The page for one day; `alerts` are the rules that tripped on it.
 pub fn page(day: &ReportDay, summary: &Summary, lang: Lang, alerts: &[Tripped]) -> String {
     let mut h = String::new();
@@ -123,42 +137,54 @@ pub fn page(day: &ReportDay, summary: &Summary, lang: Lang, alerts: &[Tripped]) 
         h,
         "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width\">\
-<title>IIS report {date}</title><style>{STYLE}</style></head><body>\n\
-<h1>IIS report for {date}</h1>\n<div class=\"sub\">",
-        lang.code()
+<title>{title}</title><style>{STYLE}</style></head><body>\n\
+<h1>{title}</h1>\n<div class=\"sub\">",
+        lang.code(),
+        title = label_with("page_title", lang, &[("date", &date)])
     );
     if servers.is_empty() {
         // A single-server report: its logs do not say the machine's name.
-        h.push_str("<span id=\"servers\">one server</span>");
-    } else {
         let _ = write!(
             h,
-            "servers: <span id=\"servers\">{}</span>",
+            "<span id=\"servers\">{}</span>",
+            label("page_one_server", lang)
+        );
+    } else {
+        let list = format!(
+            "<span id=\"servers\">{}</span>",
             escape(&servers.join(", "))
         );
+        h.push_str(&label_with("page_servers", lang, &[("list", &list)]));
     }
     let (sites, more) = site_count(&services);
-    let _ = write!(
-        h,
-        " &middot; <span id=\"site-count\">{}{}</span> sites",
+    let count = format!(
+        "<span id=\"site-count\">{}{}</span>",
         num(sites, lang),
         if more { "+" } else { "" }
     );
-    let svc: Vec<&str> = services.keys().map(|s| s.name()).collect();
-    let _ = write!(h, " &middot; services: {}", escape(&svc.join(", ")));
     let _ = write!(
         h,
-        " &middot; <span id=\"time-zone\">days and hours in {}</span>",
-        escape(&day.zone.label())
+        " &middot; {}",
+        label_with("page_sites", lang, &[("n", &count)])
     );
-    h.push_str(" &middot; made by iislog</div>\n");
+    let svc: Vec<&str> = services.keys().map(|s| s.name()).collect();
+    let _ = write!(
+        h,
+        " &middot; {}",
+        label_with("page_services", lang, &[("list", &escape(&svc.join(", ")))])
+    );
+    let _ = write!(
+        h,
+        " &middot; <span id=\"time-zone\">{}</span> &middot; {}</div>",
+        label_with("page_zone", lang, &[("zone", &escape(&day.zone.label()))]),
+        label("page_made_by", lang)
+    );
     if total == 0 {
         // A day no log holds a line for is not a quiet day: said first, in red.
         let _ = writeln!(
             h,
-            "<p id=\"no-logs\" style=\"color:#b00020;font-weight:bold\">No log holds a line for {date}: \
-the logs of this day are missing (not written, moved, or not yet copied). This is not a day \
-without requests.</p>"
+            "<p id=\"no-logs\" style=\"color:#b00020;font-weight:bold\">{}</p>",
+            label_with("page_no_logs", lang, &[("date", &date)])
         );
     }
     let all_hours: Vec<(LocalHour, HourStats)> =
@@ -172,15 +198,26 @@ without requests.</p>"
     }
 
     if total > 0 {
-        h.push_str(&attention(day, &services, summary, alerts));
+        h.push_str(&attention(lang, day, &services, summary, alerts));
     }
 
     // The whole day in one line: a class adds different things per service (an FTP 530
     // is a wrong password, an HTTP 500 a broken application), so only requests are summed.
     let _ = write!(
         h,
-        "<h2>Totals</h2><p id=\"whole-day\"><b><span id=\"total-requests\">{}</span></b> requests",
-        num(total, lang)
+        "<h2>{}</h2><p id=\"whole-day\">{}",
+        label("page_totals", lang),
+        label_with(
+            "page_n_requests",
+            lang,
+            &[(
+                "n",
+                &format!(
+                    "<b><span id=\"total-requests\">{}</span></b>",
+                    num(total, lang)
+                )
+            )]
+        )
     );
     if services.len() > 1 {
         let per: Vec<String> = services
@@ -199,13 +236,23 @@ without requests.</p>"
     }
 
     if !day.trend.is_empty() {
-        h.push_str("<h2>Last 30 days</h2>\n");
+        let _ = writeln!(h, "<h2>{}</h2>", label("page_last_30", lang));
         h.push_str(&trend_chart(&day.trend, lang));
     }
 
     // Top codes.
     let cat = Catalogue::builtin();
-    h.push_str("<h2>Top status codes</h2>\n<table id=\"codes\"><tr><th>service</th><th>status</th><th class=\"n\">count</th><th class=\"n\">percent</th><th>meaning</th><th>usual causes</th></tr>\n");
+    let _ = writeln!(
+        h,
+        "<h2>{}</h2>\n<table id=\"codes\"><tr><th>{}</th><th>{}</th><th class=\"n\">{}</th><th class=\"n\">{}</th><th>{}</th><th>{}</th></tr>",
+        label("page_top_codes", lang),
+        label("page_service", lang),
+        label("page_status", lang),
+        label("page_count", lang),
+        label("page_percent", lang),
+        label("page_meaning", lang),
+        label("page_causes", lang)
+    );
     for row in summary.rows.iter().take(25) {
         let code = format!(
             "{}.{} ({})",
@@ -228,7 +275,14 @@ without requests.</p>"
     h.push_str("</table>\n");
 
     // Top error URLs.
-    h.push_str("<h2>Top error URLs</h2>\n<table id=\"top-errors\"><tr><th>service</th><th>status</th><th>URL</th><th class=\"n\">count</th></tr>\n");
+    let _ = writeln!(
+        h,
+        "<h2>{}</h2>\n<table id=\"top-errors\"><tr><th>{}</th><th>{}</th><th>URL</th><th class=\"n\">{}</th></tr>",
+        label("page_top_errors", lang),
+        label("page_service", lang),
+        label("page_status", lang),
+        label("page_count", lang)
+    );
     let mut any = false;
     for (service, t) in &services {
         for (&(status, sub), pair) in &t.top {
@@ -247,10 +301,18 @@ without requests.</p>"
         }
     }
     if !any {
-        h.push_str("<tr><td colspan=\"4\">no 4xx or 5xx requests</td></tr>\n");
+        let _ = writeln!(
+            h,
+            "<tr><td colspan=\"4\">{}</td></tr>",
+            label("page_no_error_urls", lang)
+        );
     }
     h.push_str("</table>\n");
-    h.push_str("<p class=\"sub\">Counts of URLs are exact below 100 distinct URLs per code; above, each may be over by at most the max_overcount in top-errors.csv. Percentiles of time-taken are within 6.25&nbsp;%.</p>\n</body></html>\n");
+    let _ = writeln!(
+        h,
+        "<p class=\"sub\">{}</p>\n</body></html>",
+        label("page_footnote", lang)
+    );
     h
 }
 
@@ -327,8 +389,12 @@ fn site_table(service: Service, t: &DayTally, summary: &Summary, lang: Lang) -> 
     }
     let name = service.name();
     let mut h = format!(
-        "<h3>Sites</h3>\n<table id=\"sites-{name}\"><tr><th>site</th><th class=\"n\">requests</th>\
-<th class=\"n\">2xx</th><th class=\"n\">3xx</th><th class=\"n\">4xx</th><th class=\"n\">5xx</th><th class=\"n\">faults</th></tr>\n"
+        "<h3>{}</h3>\n<table id=\"sites-{name}\"><tr><th>{}</th><th class=\"n\">{}</th>\
+<th class=\"n\">2xx</th><th class=\"n\">3xx</th><th class=\"n\">4xx</th><th class=\"n\">5xx</th><th class=\"n\">{}</th></tr>\n",
+        label("page_sites_title", lang),
+        label("page_site", lang),
+        label("page_requests", lang),
+        label("page_faults_col", lang)
     );
     let row = |h: &mut String, label: &str, r: &SiteRow| {
         let _ = writeln!(
@@ -348,9 +414,13 @@ fn site_table(service: Service, t: &DayTally, summary: &Summary, lang: Lang) -> 
     }
     if let Some(r) = &other {
         let label = if folded > 0 {
-            format!("other sites ({}{floor})", num(folded as u64, lang))
+            format!(
+                "{} ({}{floor})",
+                label("page_other_sites", lang),
+                num(folded as u64, lang)
+            )
         } else {
-            "other sites".to_string()
+            label("page_other_sites", lang).to_string()
         };
         row(&mut h, &label, r);
     }
@@ -397,8 +467,9 @@ fn service_section(
     );
     let _ = write!(
         h,
-        "<div class=\"card\"><div class=\"v\" id=\"{name}-requests\">{}</div><div class=\"l\">requests</div></div>",
-        num(total, lang)
+        "<div class=\"card\"><div class=\"v\" id=\"{name}-requests\">{}</div><div class=\"l\">{}</div></div>",
+        num(total, lang),
+        label("page_requests", lang)
     );
     for c in [2, 3, 4, 5] {
         let _ = write!(
@@ -414,20 +485,25 @@ fn service_section(
     }
     h.push_str("</div>\n");
 
-    let _ = writeln!(h, "<h3>Requests per hour, by status class</h3>");
+    let _ = writeln!(h, "<h3>{}</h3>", label("page_hour_chart", lang));
     h.push_str(&hour_chart(&hours, lang));
     h.push_str("<div class=\"legend\">");
     for &c in STACK.iter().rev() {
         let _ = write!(
             h,
             "<span><i style=\"background:{}\"></i>{}</span>",
-            COLORS[c], CLASS_NAMES[c]
+            COLORS[c],
+            if c == 0 {
+                label("page_other", lang)
+            } else {
+                CLASS_NAMES[c]
+            }
         );
     }
     h.push_str("</div>\n");
-    let _ = writeln!(h, "<h3>4xx and 5xx per hour, on a scale of their own</h3>");
+    let _ = writeln!(h, "<h3>{}</h3>", label("page_error_chart", lang));
     if classes[4] + classes[5] == 0 {
-        h.push_str("<p class=\"sub\">No 4xx or 5xx requests.</p>\n");
+        let _ = writeln!(h, "<p class=\"sub\">{}</p>", label("page_no_errors", lang));
     } else {
         h.push_str(&error_chart(&hours, lang));
         let _ = writeln!(
@@ -438,8 +514,20 @@ fn service_section(
     }
     // The 24 rows are there for the exact numbers; the charts above give the picture,
     // so the table is folded (a click opens it, printing shows what is open).
-    h.push_str("<details><summary>Requests by hour: the table</summary>\n");
-    let _ = writeln!(h, "<table id=\"by-hour-{name}\"><tr><th>hour</th><th>UTC offset</th><th class=\"n\">requests</th><th class=\"n\">2xx</th><th class=\"n\">3xx</th><th class=\"n\">4xx</th><th class=\"n\">5xx</th><th class=\"n\">mean ms</th><th class=\"n\">p95 ms</th></tr>");
+    let _ = writeln!(
+        h,
+        "<details><summary>{}</summary>",
+        label("page_hour_table", lang)
+    );
+    let _ = writeln!(
+        h,
+        "<table id=\"by-hour-{name}\"><tr><th>{}</th><th>{}</th><th class=\"n\">{}</th><th class=\"n\">2xx</th><th class=\"n\">3xx</th><th class=\"n\">4xx</th><th class=\"n\">5xx</th><th class=\"n\">{}</th><th class=\"n\">{}</th></tr>",
+        label("page_hour", lang),
+        label("page_utc_offset", lang),
+        label("page_requests", lang),
+        label("page_mean_ms", lang),
+        label("page_p95_ms", lang)
+    );
     let f = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.1}"));
     for (k, hs) in &hours {
         let _ = writeln!(
@@ -459,7 +547,8 @@ fn service_section(
     if no_hour.requests() > 0 {
         let _ = writeln!(
             h,
-            "<tr id=\"unknown-hour-{name}\"><td>unknown hour</td><td></td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            "<tr id=\"unknown-hour-{name}\"><td>{}</td><td></td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            label("page_unknown_hour", lang),
             num(no_hour.requests(), lang),
             num(no_hour.classes[2], lang),
             num(no_hour.classes[3], lang),
@@ -637,22 +726,32 @@ fn pools_of(services: &BTreeMap<Service, std::borrow::Cow<'_, DayTally>>, row: &
 /// application pools of HTTPERR refusals and, with a history, how they compare with the
 /// days before; then probes with their top sources, then one line for the noise.
 fn attention(
+    lang: Lang,
     day: &ReportDay,
     services: &BTreeMap<Service, std::borrow::Cow<'_, DayTally>>,
     summary: &Summary,
     alerts: &[Tripped],
 ) -> String {
-    let mut h = String::from("<section id=\"needs-attention\"><h2>Needs attention</h2>\n");
+    let mut h = format!(
+        "<section id=\"needs-attention\"><h2>{}</h2>\n",
+        label("page_attention", lang)
+    );
     let faults = rows_of(summary, Verdict::Fault);
     let probes = rows_of(summary, Verdict::Probe);
     if faults.is_empty() && probes.is_empty() && alerts.is_empty() {
-        h.push_str(
-            "<p id=\"all-clear\" style=\"color:#2e7d32;font-weight:bold\">Nothing needs attention: \
-no faults, no probes and no alert tripped on this day.</p>\n",
+        let _ = writeln!(
+            h,
+            "<p id=\"all-clear\" style=\"color:#2e7d32;font-weight:bold\">{}</p>",
+            label("page_all_clear", lang)
         );
     }
     if !alerts.is_empty() {
-        h.push_str("<table id=\"alerts\"><tr><th>alert rule</th><th>figures</th></tr>\n");
+        let _ = writeln!(
+            h,
+            "<table id=\"alerts\"><tr><th>{}</th><th>{}</th></tr>",
+            label("page_alert_rule", lang),
+            label("page_figures", lang)
+        );
         for a in alerts {
             let _ = writeln!(
                 h,
@@ -665,9 +764,9 @@ no faults, no probes and no alert tripped on this day.</p>\n",
     }
     let history = day.baseline.as_ref();
     let compared_th = if history.is_some() {
-        "<th>compared with earlier days</th>"
+        format!("<th>{}</th>", label("page_compared", lang))
     } else {
-        ""
+        String::new()
     };
     let compared = |row: &Row| match history {
         Some(b) => format!(
@@ -680,13 +779,22 @@ no faults, no probes and no alert tripped on this day.</p>\n",
         let pools = faults.iter().any(|r| !pools_of(services, r).is_empty());
         let _ = writeln!(
             h,
-            "<h3>Faults</h3>\n<table id=\"faults\"><tr><th>service</th><th>status</th>\
-<th class=\"n\">requests</th>{compared_th}<th>first and last seen</th><th>meaning</th><th>why</th>\
-<th>top URLs</th><th>top clients</th>{}</tr>",
+            "<h3>{}</h3>\n<table id=\"faults\"><tr><th>{}</th><th>{}</th>\
+<th class=\"n\">{}</th>{compared_th}<th>{}</th><th>{}</th><th>{}</th>\
+<th>{}</th><th>{}</th>{}</tr>",
+            label("page_faults", lang),
+            label("page_service", lang),
+            label("page_status", lang),
+            label("page_requests", lang),
+            label("page_seen", lang),
+            label("page_meaning", lang),
+            label("page_why", lang),
+            label("page_top_urls", lang),
+            label("page_top_clients", lang),
             if pools {
-                "<th>application pools</th>"
+                format!("<th>{}</th>", label("page_pools", lang))
             } else {
-                ""
+                String::new()
             }
         );
         for row in &faults {
@@ -696,7 +804,7 @@ no faults, no probes and no alert tripped on this day.</p>\n",
 <td class=\"uri\">{}</td><td class=\"uri\">{}</td>{}</tr>",
                 row.service.name(),
                 escape(&row_code(row)),
-                row.count,
+                num(row.count, lang),
                 compared(row),
                 seen_text(day, services, row),
                 escape(&row.description),
@@ -715,8 +823,15 @@ no faults, no probes and no alert tripped on this day.</p>\n",
     if !probes.is_empty() {
         let _ = writeln!(
             h,
-            "<h3>Probes</h3>\n<table id=\"probes\"><tr><th>service</th><th>status</th>\
-<th class=\"n\">requests</th>{compared_th}<th>first and last seen</th><th>why</th><th>top sources</th></tr>"
+            "<h3>{}</h3>\n<table id=\"probes\"><tr><th>{}</th><th>{}</th>\
+<th class=\"n\">{}</th>{compared_th}<th>{}</th><th>{}</th><th>{}</th></tr>",
+            label("page_probes", lang),
+            label("page_service", lang),
+            label("page_status", lang),
+            label("page_requests", lang),
+            label("page_seen", lang),
+            label("page_why", lang),
+            label("page_top_sources", lang)
         );
         for row in &probes {
             let _ = writeln!(
@@ -724,7 +839,7 @@ no faults, no probes and no alert tripped on this day.</p>\n",
                 "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td>{}<td class=\"seen\">{}</td><td>{}</td><td class=\"uri\">{}</td></tr>",
                 row.service.name(),
                 escape(&row_code(row)),
-                row.count,
+                num(row.count, lang),
                 compared(row),
                 seen_text(day, services, row),
                 escape(&row.why),
@@ -737,9 +852,18 @@ no faults, no probes and no alert tripped on this day.</p>\n",
     let noise_n: u64 = noise.iter().map(|r| r.count).sum();
     let _ = writeln!(
         h,
-        "<p id=\"noise\" class=\"sub\">Noise (expected and harmless): <span id=\"noise-requests\">{noise_n}</span> \
-requests in {} rows.</p>",
-        noise.len()
+        "<p id=\"noise\" class=\"sub\">{}</p>",
+        label_with(
+            "page_noise",
+            lang,
+            &[
+                (
+                    "n",
+                    &format!("<span id=\"noise-requests\">{}</span>", num(noise_n, lang))
+                ),
+                ("rows", &num(noise.len() as u64, lang))
+            ]
+        )
     );
     h.push_str("</section>\n");
     h
@@ -750,20 +874,35 @@ requests in {} rows.</p>",
 fn line_account(l: &DayLines, on_day: u64, lang: Lang) -> String {
     let other = num(l.requests.saturating_sub(on_day + l.undated), lang);
     let on_day = num(on_day, lang);
+    let span = |id: &str, n: u64| format!("<span id=\"{id}\">{}</span>", num(n, lang));
     let mut text = format!(
-        "<p class=\"sub\" id=\"lines\">Lines read from the <span id=\"lines-files\">{}</span> log(s) that hold this day: \
-<span id=\"lines-total\">{}</span> lines: <span id=\"lines-requests\">{}</span> requests ({on_day} on this day, {other} on other days, {} with no date), \
-{} directives, {} blank, <span id=\"lines-skipped\">{}</span> skipped",
-        num(l.files, lang),
-        num(l.lines, lang),
-        num(l.requests, lang),
-        num(l.undated, lang),
-        num(l.directives, lang),
-        num(l.blank, lang),
-        num(l.skipped, lang)
+        "<p class=\"sub\" id=\"lines\">{}",
+        label_with(
+            "page_lines",
+            lang,
+            &[
+                ("files", &span("lines-files", l.files)),
+                ("lines", &span("lines-total", l.lines)),
+                ("requests", &span("lines-requests", l.requests)),
+                ("on_day", &on_day),
+                ("other", &other),
+                ("undated", &num(l.undated, lang)),
+                ("directives", &num(l.directives, lang)),
+                ("blank", &num(l.blank, lang)),
+                ("skipped", &span("lines-skipped", l.skipped)),
+            ]
+        )
     );
     if l.skipped > 0 {
-        text.push_str(" (<code>iislog report --verbose</code> gives their reasons and lines)");
+        let _ = write!(
+            text,
+            " ({})",
+            label_with(
+                "page_verbose",
+                lang,
+                &[("command", "<code>iislog report --verbose</code>")]
+            )
+        );
     }
     text.push_str(".</p>\n");
     text
@@ -772,7 +911,13 @@ fn line_account(l: &DayLines, on_day: u64, lang: Lang) -> String {
 /// FTP: requests per command, and failed logins (530) by client IP and user name; empty
 /// when the day has no FTP requests.
 fn ftp_section(day: &ReportDay, ftp: &DayTally, lang: Lang) -> String {
-    let mut h = String::from("<h3>FTP commands</h3>\n<table id=\"ftp-commands\"><tr><th>command</th><th class=\"n\">requests</th><th>statuses</th></tr>\n");
+    let mut h = format!(
+        "<h3>{}</h3>\n<table id=\"ftp-commands\"><tr><th>{}</th><th class=\"n\">{}</th><th>{}</th></tr>\n",
+        label("page_ftp_commands", lang),
+        label("page_command", lang),
+        label("page_requests", lang),
+        label("page_statuses", lang)
+    );
     let mut per: BTreeMap<&str, (u64, BTreeMap<String, u64>)> = BTreeMap::new();
     for ((command, k), n) in &ftp.ftp_commands {
         let e = per.entry(command).or_default();
@@ -796,9 +941,19 @@ fn ftp_section(day: &ReportDay, ftp: &DayTally, lang: Lang) -> String {
     }
     h.push_str("</table>\n");
     let (ips, users) = day.ftp_failed_logins();
-    h.push_str("<h3>Failed FTP logins (530)</h3>\n<table id=\"ftp-failed-logins\"><tr><th>by</th><th>value</th><th class=\"n\">count</th></tr>\n");
+    let _ = writeln!(
+        h,
+        "<h3>{}</h3>\n<table id=\"ftp-failed-logins\"><tr><th>{}</th><th>{}</th><th class=\"n\">{}</th></tr>",
+        label("page_ftp_failed", lang),
+        label("page_by", lang),
+        label("page_value", lang),
+        label("page_count", lang)
+    );
     let mut any = false;
-    for (kind, list) in [("client IP", &ips), ("user", &users)] {
+    for (kind, list) in [
+        (label("page_client_ip", lang), &ips),
+        (label("page_user", lang), &users),
+    ] {
         for c in list.sorted().into_iter().take(topn::SHOWN) {
             any = true;
             let _ = writeln!(
@@ -810,7 +965,11 @@ fn ftp_section(day: &ReportDay, ftp: &DayTally, lang: Lang) -> String {
         }
     }
     if !any {
-        h.push_str("<tr><td colspan=\"3\">no failed logins</td></tr>\n");
+        let _ = writeln!(
+            h,
+            "<tr><td colspan=\"3\">{}</td></tr>",
+            label("page_no_failed", lang)
+        );
     }
     h.push_str("</table>\n");
     h
@@ -825,7 +984,11 @@ const HTTPERR_SHOWN: usize = 25;
 /// reasons (version 5 and older) are in the totals but not here, and the page says so.
 fn httperr_section(t: &DayTally, lang: Lang) -> String {
     let rows = httperr::rows(&t.httperr, Catalogue::builtin(), lang, true);
-    let mut h = String::from("<h3>HTTP.sys refusals by reason</h3>\n<p class=\"sub\">Requests HTTP.sys refused or dropped before they reached IIS, by reason; 503s by application pool (queue).</p>\n");
+    let mut h = format!(
+        "<h3>{}</h3>\n<p class=\"sub\">{}</p>\n",
+        label("page_httperr_title", lang),
+        label("page_httperr_intro", lang)
+    );
     let kept: u64 = rows.iter().map(|r| r.count).sum();
     let requests = t.requests();
     if requests > kept {
@@ -836,7 +999,18 @@ fn httperr_section(t: &DayTally, lang: Lang) -> String {
             num(requests, lang)
         );
     }
-    h.push_str("<table id=\"httperr\"><tr><th>status</th><th>reason</th><th>queue</th><th class=\"n\">count</th><th class=\"n\">percent</th><th>verdict</th><th>meaning</th><th>usual causes</th></tr>\n");
+    let _ = writeln!(
+        h,
+        "<table id=\"httperr\"><tr><th>{}</th><th>{}</th><th>{}</th><th class=\"n\">{}</th><th class=\"n\">{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+        label("page_status", lang),
+        label("page_reason", lang),
+        label("page_queue", lang),
+        label("page_count", lang),
+        label("page_percent", lang),
+        label("page_verdict", lang),
+        label("page_meaning", lang),
+        label("page_causes", lang)
+    );
     for r in rows.iter().take(HTTPERR_SHOWN) {
         let _ = writeln!(
             h,
@@ -855,8 +1029,15 @@ fn httperr_section(t: &DayTally, lang: Lang) -> String {
     if rows.len() > HTTPERR_SHOWN {
         let _ = writeln!(
             h,
-            "<tr><td colspan=\"8\">{} more rows in httperr.csv</td></tr>",
-            num((rows.len() - HTTPERR_SHOWN) as u64, lang)
+            "<tr><td colspan=\"8\">{}</td></tr>",
+            label_with(
+                "page_more_rows",
+                lang,
+                &[
+                    ("n", &num((rows.len() - HTTPERR_SHOWN) as u64, lang)),
+                    ("file", "httperr.csv")
+                ]
+            )
         );
     }
     h.push_str("</table>\n");
@@ -1054,11 +1235,17 @@ fn trend_chart(trend: &[(i32, u64, u64, u64)], lang: Lang) -> String {
     let _ = write!(
         s,
         "<polyline points=\"{}\" fill=\"none\" stroke=\"#e53935\" stroke-width=\"2\"/>\
-<text x=\"{left}\" y=\"{}\" font-size=\"11\">bars: requests per day (max {}) &#183; red line: share of 4xx+5xx (max {:.2}%)</text></svg>",
+<text x=\"{left}\" y=\"{}\" font-size=\"11\">{}</text></svg>",
         points.join(" "),
-        num(max, lang),
         ht - 4.0,
-        max_share * 100.0
+        label_with(
+            "page_trend_legend",
+            lang,
+            &[
+                ("max", &num(max, lang)),
+                ("share", &format!("{:.2}", max_share * 100.0))
+            ]
+        )
     );
     s.push('\n');
     s
@@ -1074,6 +1261,56 @@ mod tests {
             escape("/<script>alert('x')</script>&\""),
             "/&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;&quot;"
         );
+    }
+
+    /// Every `page_*` label has a Japanese and a Norwegian text of our own, with the same
+    /// placeholders as the English, and the page uses only keys the catalogue defines.
+    #[test]
+    fn every_page_label_is_translated() {
+        use crate::catalogue::Origin;
+        let cat = Catalogue::builtin();
+        let keys: Vec<&str> = crate::catalogue::TEXT_KEYS
+            .iter()
+            .copied()
+            .filter(|k| k.starts_with("page_"))
+            .collect();
+        assert!(keys.len() > 50, "{keys:?}");
+        let holes = |text: &str| -> Vec<String> {
+            let mut v: Vec<String> = text
+                .split('{')
+                .skip(1)
+                .map(|p| p[..p.find('}').unwrap()].to_string())
+                .collect();
+            v.sort();
+            v
+        };
+        for key in &keys {
+            let row = cat.text_row(key).expect("defined");
+            let en = row.raw(Lang::En);
+            for lang in [Lang::Ja, Lang::Nb] {
+                let text = row.raw(lang);
+                assert!(!text.is_empty(), "{key} {lang}");
+                assert_eq!(row.origin(lang), Some(Origin::Ours), "{key} {lang}");
+                assert_eq!(holes(text), holes(en), "{key} {lang}");
+            }
+            // Japanese text is written in Japanese, not left in English.
+            assert!(
+                row.raw(Lang::Ja).chars().any(|c| c > '\u{3000}') || row.raw(Lang::Ja) == en,
+                "{key}: {}",
+                row.raw(Lang::Ja)
+            );
+        }
+        let source = include_str!("html.rs");
+        for used in source
+            .split("label(\"")
+            .chain(source.split("label_with(\""))
+            .skip(1)
+        {
+            let key = &used[..used.find('"').unwrap()];
+            if key.starts_with("page_") {
+                assert!(keys.contains(&key), "{key} is not in TEXT_KEYS");
+            }
+        }
     }
 
     /// Groups of three from the right; en and ja use a comma, nb a narrow no-break space.
