@@ -1942,6 +1942,7 @@ fn the_page_is_translated() {
     for label in ENGLISH_LABELS {
         assert!(en.contains(label), "en: {label}");
     }
+    assert!(en.contains("01:10 to 06:30"));
     for (lang, heading) in [("ja", "要対応"), ("nb", "Krever oppmerksomhet")] {
         let html = page(lang);
         assert!(html.contains(&format!("<html lang=\"{lang}\">")), "{lang}");
@@ -1953,6 +1954,14 @@ fn the_page_is_translated() {
             }
             assert!(!html.contains(label), "{lang}: {label}");
         }
+        // The HTTPERR 503s of the fixtures run from 01:10 to 06:30 (fixtures/README.md).
+        let range = if lang == "ja" {
+            "01:10～06:30"
+        } else {
+            "01:10–06:30"
+        };
+        assert!(html.contains(range), "{lang}");
+        assert!(!html.contains("01:10 to 06:30"), "{lang}");
         // The numbers are the same whatever the language.
         assert_eq!(
             page_number(&html, "total-requests"),

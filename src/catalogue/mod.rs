@@ -482,7 +482,7 @@ const COMBOS: &str = include_str!("../../catalogue/combos.tsv");
 const TEXT: &str = include_str!("../../catalogue/text.tsv");
 
 /// The user-interface strings `text.tsv` must define.
-pub(crate) const TEXT_KEYS: [&str; 89] = [
+pub(crate) const TEXT_KEYS: [&str; 95] = [
     "unknown_code",
     "no_status",
     "written_by",
@@ -573,6 +573,12 @@ pub(crate) const TEXT_KEYS: [&str; 89] = [
     "page_verdict",
     "page_more_rows",
     "page_footnote",
+    "page_seen_range",
+    "page_no_history",
+    "page_new",
+    "page_not_last7",
+    "page_median_zero",
+    "page_median",
 ];
 
 /// The columns of one language-text group: `en`, `ja`, `nb` (titles) or `causes_en`… or

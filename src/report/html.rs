@@ -43,7 +43,7 @@ const COLORS: [&str; 6] = [
 /// Classes drawn bottom to top.
 const STACK: [usize; 6] = [2, 3, 1, 0, 4, 5];
 
-const STYLE: &str = "body{font-family:Segoe UI,Helvetica,Arial,sans-serif;margin:24px;color:#222;max-width:1200px}
+const STYLE: &str = "body{font-family:Segoe UI,Helvetica,Arial,Meiryo,Yu Gothic,Hiragino Sans,Noto Sans CJK JP,sans-serif;margin:24px;color:#222;max-width:1200px}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #ccc}
 .sub{color:#666;margin-bottom:16px}table{border-collapse:collapse;font-size:13px}
 td,th{border:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top}
@@ -633,6 +633,7 @@ fn clock_time(zone: &Zone, utc: i64) -> String {
 /// When a row's requests began and ended (`08:03 to 17:40`, minutes in the day's zone),
 /// if its lines log a time (and the history that counted them is of version 8 or later).
 fn seen_text(
+    lang: Lang,
     day: &ReportDay,
     services: &BTreeMap<Service, std::borrow::Cow<'_, DayTally>>,
     row: &Row,
@@ -644,10 +645,13 @@ fn seen_text(
     };
     match services.get(&row.service).and_then(|t| t.seen.get(&codes)) {
         Some(s) if s.first == s.last => clock_time(&day.zone, s.first),
-        Some(s) => format!(
-            "{} to {}",
-            clock_time(&day.zone, s.first),
-            clock_time(&day.zone, s.last)
+        Some(s) => label_with(
+            "page_seen_range",
+            lang,
+            &[
+                ("first", &clock_time(&day.zone, s.first)),
+                ("last", &clock_time(&day.zone, s.last)),
+            ],
         ),
         None => String::new(),
     }
@@ -656,9 +660,9 @@ fn seen_text(
 /// How a row compares with the days before it, when a history is kept: new (not seen
 /// in the previous 30 days), or the median of its requests over the previous 7 days
 /// with requests (a day without it counts 0) and how many times that the day has.
-fn compared_text(baseline: &Baseline, row: &Row) -> String {
+fn compared_text(baseline: &Baseline, row: &Row, lang: Lang) -> String {
     if baseline.seen30.is_empty() {
-        return "no earlier day in the history".to_string();
+        return label("page_no_history", lang).to_string();
     }
     let key = (
         row.service,
@@ -669,7 +673,7 @@ fn compared_text(baseline: &Baseline, row: &Row) -> String {
         },
     );
     if !baseline.seen30.contains(&key) {
-        return "new: not seen in the previous 30 days".to_string();
+        return label("page_new", lang).to_string();
     }
     let mut per_day: Vec<u64> = baseline
         .prev7
@@ -679,7 +683,7 @@ fn compared_text(baseline: &Baseline, row: &Row) -> String {
     per_day.sort_unstable();
     let n = per_day.len();
     if n == 0 {
-        return "seen in the previous 30 days, not in the last 7".to_string();
+        return label("page_not_last7", lang).to_string();
     }
     // The median; of an even count, the mean of the middle two.
     let median = if n % 2 == 1 {
@@ -688,11 +692,16 @@ fn compared_text(baseline: &Baseline, row: &Row) -> String {
         (per_day[n / 2 - 1] + per_day[n / 2]) as f64 / 2.0
     };
     if median == 0.0 {
-        return format!("median 0 a day over the previous {n} days");
+        return label_with("page_median_zero", lang, &[("n", &n.to_string())]);
     }
-    format!(
-        "median {median} a day over the previous {n} days; this day {:.1} x",
-        row.count as f64 / median
+    label_with(
+        "page_median",
+        lang,
+        &[
+            ("median", &median.to_string()),
+            ("n", &n.to_string()),
+            ("times", &format!("{:.1}", row.count as f64 / median)),
+        ],
     )
 }
 
@@ -771,7 +780,7 @@ fn attention(
     let compared = |row: &Row| match history {
         Some(b) => format!(
             "<td class=\"compared\">{}</td>",
-            escape(&compared_text(b, row))
+            escape(&compared_text(b, row, lang))
         ),
         None => String::new(),
     };
@@ -806,7 +815,7 @@ fn attention(
                 escape(&row_code(row)),
                 num(row.count, lang),
                 compared(row),
-                seen_text(day, services, row),
+                seen_text(lang, day, services, row),
                 escape(&row.description),
                 escape(&row.why),
                 top_values(services, row, false, 3),
@@ -841,7 +850,7 @@ fn attention(
                 escape(&row_code(row)),
                 num(row.count, lang),
                 compared(row),
-                seen_text(day, services, row),
+                seen_text(lang, day, services, row),
                 escape(&row.why),
                 top_values(services, row, true, 3)
             );
