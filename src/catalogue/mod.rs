@@ -482,7 +482,7 @@ const COMBOS: &str = include_str!("../../catalogue/combos.tsv");
 const TEXT: &str = include_str!("../../catalogue/text.tsv");
 
 /// The user-interface strings `text.tsv` must define.
-pub(crate) const TEXT_KEYS: [&str; 95] = [
+pub(crate) const TEXT_KEYS: [&str; 100] = [
     "unknown_code",
     "no_status",
     "written_by",
@@ -579,6 +579,11 @@ pub(crate) const TEXT_KEYS: [&str; 95] = [
     "page_not_last7",
     "page_median_zero",
     "page_median",
+    "page_httperr_unkept",
+    "page_clock_change",
+    "page_clocks_forward",
+    "page_clocks_back",
+    "page_came_twice",
 ];
 
 /// The columns of one language-text group: `en`, `ja`, `nb` (titles) or `causes_en`… or

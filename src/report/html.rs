@@ -189,7 +189,7 @@ pub fn page(day: &ReportDay, summary: &Summary, lang: Lang, alerts: &[Tripped]) 
     }
     let all_hours: Vec<(LocalHour, HourStats)> =
         rows.iter().map(|k| (*k, HourStats::default())).collect();
-    if let Some(note) = clock_change(&all_hours) {
+    if let Some(note) = clock_change(&all_hours, lang) {
         let _ = writeln!(
             h,
             "<p class=\"sub\" id=\"clock-change\">{}</p>",
@@ -1003,9 +1003,15 @@ fn httperr_section(t: &DayTally, lang: Lang) -> String {
     if requests > kept {
         let _ = writeln!(
             h,
-            "<p class=\"sub\" id=\"httperr-unkept\">{} of the day&#39;s {} HTTPERR requests were counted by an iislog that did not keep reasons (a history from before version 6): they are in the totals, not in this table.</p>",
-            num(requests - kept, lang),
-            num(requests, lang)
+            "<p class=\"sub\" id=\"httperr-unkept\">{}</p>",
+            escape(&label_with(
+                "page_httperr_unkept",
+                lang,
+                &[
+                    ("n", &num(requests - kept, lang)),
+                    ("total", &num(requests, lang))
+                ]
+            ))
         );
     }
     let _ = writeln!(
@@ -1054,7 +1060,7 @@ fn httperr_section(t: &DayTally, lang: Lang) -> String {
 }
 
 /// On a day whose clocks changed, what happened: "This day has 25 hours: ...".
-fn clock_change(hours: &[(LocalHour, HourStats)]) -> Option<String> {
+fn clock_change(hours: &[(LocalHour, HourStats)], lang: Lang) -> Option<String> {
     let (first, last) = (hours.first()?.0, hours.last()?.0);
     if first.offset == last.offset && hours.iter().all(|(k, _)| k.offset == first.offset) {
         return None;
@@ -1063,18 +1069,27 @@ fn clock_change(hours: &[(LocalHour, HourStats)]) -> Option<String> {
     let mut repeated: Vec<String> = Vec::new();
     for (i, (k, _)) in hours.iter().enumerate() {
         if hours[..i].iter().any(|(p, _)| p.hour == k.hour) {
-            repeated.push(format!("{} came twice", k.hour_text()));
+            repeated.push(label_with(
+                "page_came_twice",
+                lang,
+                &[("hour", &k.hour_text())],
+            ));
         }
     }
     let how = if repeated.is_empty() {
-        "the clocks went forward".to_string()
+        label("page_clocks_forward", lang).to_string()
     } else {
-        format!("the clocks went back, {}", repeated.join(", "))
+        label_with("page_clocks_back", lang, &[("hours", &repeated.join(", "))])
     };
-    Some(format!(
-        "This day has {n} hours: {how} (from UTC{} to UTC{}); each hour is shown with its UTC offset.",
-        first.offset_text(),
-        last.offset_text()
+    Some(label_with(
+        "page_clock_change",
+        lang,
+        &[
+            ("n", &n.to_string()),
+            ("how", &how),
+            ("from", &first.offset_text()),
+            ("to", &last.offset_text()),
+        ],
     ))
 }
 
@@ -1118,7 +1133,8 @@ fn hour_chart(hours: &[(LocalHour, HourStats)], lang: Lang) -> String {
     let (step, top) = axis(peak);
     let bw = (w - left - 10.0) / hours.len().max(1) as f64;
     let mut s = format!(
-        "<svg width=\"{w}\" height=\"{ht}\" viewBox=\"0 0 {w} {ht}\" role=\"img\" aria-label=\"requests per hour\">"
+        "<svg width=\"{w}\" height=\"{ht}\" viewBox=\"0 0 {w} {ht}\" role=\"img\" aria-label=\"{}\">",
+        label("page_hour_chart", lang)
     );
     let scale = y_axis(&mut s, step, top, lang);
     for (i, (k, hs)) in hours.iter().enumerate() {
@@ -1161,7 +1177,8 @@ fn error_chart(hours: &[(LocalHour, HourStats)], lang: Lang) -> String {
     let (step, top) = axis(peak);
     let bw = (w - left - 10.0) / hours.len().max(1) as f64;
     let mut s = format!(
-        "<svg width=\"{w}\" height=\"{ht}\" viewBox=\"0 0 {w} {ht}\" role=\"img\" aria-label=\"4xx and 5xx per hour\">"
+        "<svg width=\"{w}\" height=\"{ht}\" viewBox=\"0 0 {w} {ht}\" role=\"img\" aria-label=\"{}\">",
+        label("page_error_chart", lang)
     );
     let scale = y_axis(&mut s, step, top, lang);
     let half = ((bw - 4.0) / 2.0).max(0.5);
@@ -1320,6 +1337,29 @@ mod tests {
                 assert!(keys.contains(&key), "{key} is not in TEXT_KEYS");
             }
         }
+    }
+
+    /// A day of 25 hours (02 twice, at +02:00 then +01:00) is told in the page's language.
+    #[test]
+    fn clock_change_is_translated() {
+        let hours: Vec<(LocalHour, HourStats)> = (0..25u8)
+            .map(|i| {
+                let (hour, offset) = if i <= 2 { (i, 7200) } else { (i - 1, 3600) };
+                (LocalHour { hour, offset }, HourStats::default())
+            })
+            .collect();
+        let en = clock_change(&hours, Lang::En).expect("a change");
+        assert!(en.starts_with("This day has 25 hours: the clocks went back, 02 came twice"));
+        let ja = clock_change(&hours, Lang::Ja).expect("a change");
+        assert!(
+            ja.contains("25 時間") && ja.contains("02 時が 2 回"),
+            "{ja}"
+        );
+        let nb = clock_change(&hours, Lang::Nb).expect("a change");
+        assert!(
+            nb.contains("25 timer") && nb.contains("02 kom to ganger"),
+            "{nb}"
+        );
     }
 
     /// Groups of three from the right; en and ja use a comma, nb a narrow no-break space.
