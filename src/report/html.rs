@@ -1,9 +1,13 @@
 //! `report.html`: one self-contained page (no script, no network, no external font or
-//! image) with the day's totals, an inline-SVG stacked bar chart of status classes per
-//! hour, the 30-day trend when a history is kept, the top codes with meanings and causes,
-//! the top error URLs, for FTP the commands and failed logins, and for HTTPERR what
-//! HTTP.sys refused by reason and application pool. Every string that comes from a log is
-//! HTML-escaped.
+//! image). It opens with what needs attention, then the whole day's requests, then one
+//! section per service (a class means different things per service, so nothing adds
+//! them): cards, an inline-SVG stacked bar chart of status classes per hour, the 4xx and
+//! 5xx per hour on an axis of their own, the by-hour table, the busiest sites, and for
+//! FTP the commands and failed logins, for HTTPERR what HTTP.sys refused by reason and
+//! application pool. Then the 30-day trend when a history is kept, the top codes with
+//! meanings and causes, and the top error URLs. Counts have thousands separators
+//! ([`num`]); labels come from catalogue/text.tsv (`page_*`) in the page's language.
+//! Every string that comes from a log is HTML-escaped.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
