@@ -1753,9 +1753,10 @@ fn each_service_has_its_own_section() {
     assert!(section(&html, "service-httperr").contains("<table id=\"httperr\">"));
 }
 
-/// A day of 1,234 requests (1,000 200s, 234 404s, all at 10:00): the page groups the
-/// digits of every count, `,` in English, a narrow no-break space in Norwegian, while
-/// the CSVs keep plain digits.
+/// A day of 1,234 requests at 10:00 (134 200s, 1,100 500s on /app): the page groups the
+/// digits of every count (cards, hour table, the fault's requests and its top URL), `,`
+/// in English and Japanese, a narrow no-break space in Norwegian, while the CSVs keep
+/// plain digits.
 #[test]
 fn page_counts_have_thousands_separators() {
     let logs = tempdir();
@@ -1764,9 +1765,13 @@ fn page_counts_have_thousands_separators() {
     let mut text =
         String::from("#Fields: date time cs-uri-stem sc-status sc-substatus sc-win32-status\r\n");
     for i in 0..1234 {
-        let status = if i < 1000 { 200 } else { 404 };
+        let (uri, status) = if i < 134 {
+            (format!("/p{i}"), 200)
+        } else {
+            ("/app".to_string(), 500)
+        };
         text.push_str(&format!(
-            "2026-11-24 10:{:02}:00 /p{i} {status} 0 0\r\n",
+            "2026-11-24 10:{:02}:00 {uri} {status} 0 0\r\n",
             i % 60
         ));
     }
@@ -1792,20 +1797,30 @@ fn page_counts_have_thousands_separators() {
             "{lang}"
         );
         assert!(
-            html.contains(&format!("id=\"http-2xx\">1{sep}000<")),
+            html.contains(&format!("id=\"http-5xx\">1{sep}100<")),
             "{lang}"
         );
-        assert_eq!(page_number(&html, "http-4xx"), 234);
-        // The hour table: 1,234 requests at 10:00.
+        assert_eq!(page_number(&html, "http-2xx"), 134);
+        // The hour table: 1,234 requests at 10:00, 134 2xx, no 3xx or 4xx, 1,100 5xx.
         assert!(
             html.contains(&format!(
-                "<td class=\"n\">1{sep}234</td><td class=\"n\">1{sep}000</td>"
+                "<td class=\"n\">1{sep}234</td><td class=\"n\">134</td><td class=\"n\">0</td>\
+<td class=\"n\">0</td><td class=\"n\">1{sep}100</td>"
             )),
             "{lang}"
         );
+        // The fault: 1,100 requests, all on /app.
+        let faults = html_table(&html, "faults");
+        assert_eq!(faults[0][2], format!("1{sep}100"), "{lang}");
+        assert!(
+            faults[0]
+                .iter()
+                .any(|c| c.contains(&format!("/app (1{sep}100)"))),
+            "{lang}: {faults:?}"
+        );
         let hours = csv_rows(&day.join("by-hour.csv"));
         let ten: Vec<&Vec<String>> = hours.iter().filter(|r| r[0] == "10").collect();
-        assert_eq!(ten[0][2..5], ["1234", "1000", "0"]);
+        assert_eq!(ten[0][2..7], ["1234", "134", "0", "0", "1100"]);
     }
 }
 

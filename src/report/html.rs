@@ -609,6 +609,7 @@ fn top_values(
     row: &Row,
     ips: bool,
     n: usize,
+    lang: Lang,
 ) -> String {
     let crate::tally::Code::Value(status) = row.status else {
         return String::new();
@@ -623,7 +624,7 @@ fn top_values(
     list.sorted()
         .into_iter()
         .take(n)
-        .map(|c| format!("{} ({})", escape(&c.value), c.count))
+        .map(|c| format!("{} ({})", escape(&c.value), num(c.count, lang)))
         .collect::<Vec<_>>()
         .join("<br>")
 }
@@ -711,7 +712,11 @@ fn compared_text(baseline: &Baseline, row: &Row, lang: Lang) -> String {
 
 /// The application pools an HTTPERR row's refusals name (`s-queuename`, logged for
 /// 503s), most requests first, as `pool (count)`.
-fn pools_of(services: &BTreeMap<Service, std::borrow::Cow<'_, DayTally>>, row: &Row) -> String {
+fn pools_of(
+    services: &BTreeMap<Service, std::borrow::Cow<'_, DayTally>>,
+    row: &Row,
+    lang: Lang,
+) -> String {
     if row.service != Service::HttpErr {
         return String::new();
     }
@@ -729,7 +734,7 @@ fn pools_of(services: &BTreeMap<Service, std::borrow::Cow<'_, DayTally>>, row: &
     pools
         .into_iter()
         .take(3)
-        .map(|(p, n)| format!("{} ({n})", escape(p)))
+        .map(|(p, n)| format!("{} ({})", escape(p), num(n, lang)))
         .collect::<Vec<_>>()
         .join("<br>")
 }
@@ -789,7 +794,9 @@ fn attention(
         None => String::new(),
     };
     if !faults.is_empty() {
-        let pools = faults.iter().any(|r| !pools_of(services, r).is_empty());
+        let pools = faults
+            .iter()
+            .any(|r| !pools_of(services, r, lang).is_empty());
         let _ = writeln!(
             h,
             "<h3>{}</h3>\n<table id=\"faults\"><tr><th>{}</th><th>{}</th>\
@@ -822,10 +829,10 @@ fn attention(
                 seen_text(lang, day, services, row),
                 escape(&row.description),
                 escape(&row.why),
-                top_values(services, row, false, 3),
-                top_values(services, row, true, 3),
+                top_values(services, row, false, 3, lang),
+                top_values(services, row, true, 3, lang),
                 if pools {
-                    format!("<td class=\"uri pools\">{}</td>", pools_of(services, row))
+                    format!("<td class=\"uri pools\">{}</td>", pools_of(services, row, lang))
                 } else {
                     String::new()
                 }
@@ -856,7 +863,7 @@ fn attention(
                 compared(row),
                 seen_text(lang, day, services, row),
                 escape(&row.why),
-                top_values(services, row, true, 3)
+                top_values(services, row, true, 3, lang)
             );
         }
         h.push_str("</table>\n");
