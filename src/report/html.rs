@@ -56,7 +56,7 @@ td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 .card .v{font-size:22px;font-weight:600}.card .l{color:#666;font-size:12px}
 .legend span{display:inline-block;margin-right:14px;font-size:12px}
 .legend i{display:inline-block;width:10px;height:10px;margin-right:4px}
-.uri{word-break:break-all;font-family:Consolas,monospace}
+.uri{overflow-wrap:anywhere;font-family:Consolas,monospace}td.uri{min-width:11em}
 summary{cursor:pointer;color:#1565c0;font-size:13px;margin:6px 0}
 h3{font-size:14px;margin:16px 0 6px;color:#444}
 section[id^=service-]>h2{background:#eceff1;border:0;padding:4px 8px;font-size:18px}
