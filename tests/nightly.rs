@@ -66,7 +66,9 @@ fn span(html: &str, id: &str) -> u64 {
         .unwrap_or_else(|| panic!("no #{id} in the page"))
         + start.len();
     let end = html[at..].find('<').unwrap() + at;
-    html[at..end].parse().unwrap()
+    // The page writes thousands separators (`,` in English); the number is the digits.
+    let digits: String = html[at..end].chars().filter(char::is_ascii_digit).collect();
+    digits.parse().unwrap()
 }
 
 /// The page's account of the lines read: files, lines, requests, skipped (the spans

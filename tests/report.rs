@@ -8,7 +8,7 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::util::{iislog, root, tempdir, Run};
+use crate::util::{iislog, page_table, root, tempdir, Run};
 
 fn fixture_dir() -> PathBuf {
     root().join("fixtures").join("reports")
@@ -1810,7 +1810,7 @@ fn page_counts_have_thousands_separators() {
             "{lang}"
         );
         // The fault: 1,100 requests, all on /app.
-        let faults = html_table(&html, "faults");
+        let faults = page_table(&html, "faults");
         assert_eq!(faults[0][2], format!("1{sep}100"), "{lang}");
         assert!(
             faults[0]
@@ -1822,27 +1822,6 @@ fn page_counts_have_thousands_separators() {
         let ten: Vec<&Vec<String>> = hours.iter().filter(|r| r[0] == "10").collect();
         assert_eq!(ten[0][2..7], ["1234", "134", "0", "0", "1100"]);
     }
-}
-
-/// The cells of the rows of table `id` in a page (header row left out).
-fn html_table(html: &str, id: &str) -> Vec<Vec<String>> {
-    let at = html
-        .find(&format!("<table id=\"{id}\">"))
-        .unwrap_or_else(|| panic!("no table {id}"));
-    let table = &html[at..at + html[at..].find("</table>").unwrap()];
-    table
-        .split("<tr>")
-        .skip(2)
-        .map(|row| {
-            row.split("<td")
-                .skip(1)
-                .map(|c| {
-                    let c = &c[c.find('>').unwrap() + 1..];
-                    c[..c.find("</td>").unwrap()].to_string()
-                })
-                .collect()
-        })
-        .collect()
 }
 
 /// `report-cases/sites` (fixtures/README.md): three sites in one log, counted by hand.
@@ -1866,7 +1845,7 @@ fn the_page_has_a_table_of_sites() {
     let html = fs::read_to_string(day.join("report.html")).unwrap();
     assert!(html.contains("<span id=\"servers\">one server</span>"));
     assert_eq!(page_number(&html, "site-count"), 3);
-    let rows = html_table(&html, "sites-http");
+    let rows = page_table(&html, "sites-http");
     let want = [
         ("W3SVC1", [8, 4, 1, 2, 1, 1]),
         ("W3SVC2", [5, 2, 0, 1, 2, 2]),

@@ -5,7 +5,9 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::util::{csv_rows, db_value, fixture, iislog, report_db, report_range, s, tempdir};
+use crate::util::{
+    csv_rows, db_value, fixture, iislog, page_table, report_db, report_range, s, tempdir,
+};
 
 /// The first five columns (status, reason, queue, count, percent) of a CSV's data rows,
 /// after `skip` leading columns (a farm's `server`).
@@ -64,27 +66,6 @@ fn sorted(mut rows: Vec<Vec<String>>) -> Vec<Vec<String>> {
 fn assert_count_descending(rows: &[Vec<String>], col: usize) {
     let counts: Vec<u64> = rows.iter().map(|r| r[col].parse().unwrap()).collect();
     assert!(counts.windows(2).all(|w| w[0] >= w[1]), "{counts:?}");
-}
-
-/// The cells of each row of the page's table `id` (its header row left out).
-fn page_table(html: &str, id: &str) -> Vec<Vec<String>> {
-    let start = html
-        .find(&format!("<table id=\"{id}\">"))
-        .unwrap_or_else(|| panic!("no table {id} in the page"));
-    let end = start + html[start..].find("</table>").unwrap();
-    html[start..end]
-        .split("<tr>")
-        .skip(2)
-        .map(|row| {
-            row.split("<td")
-                .skip(1)
-                .map(|c| {
-                    let c = &c[c.find('>').unwrap() + 1..];
-                    c[..c.find("</td>").unwrap()].to_string()
-                })
-                .collect()
-        })
-        .collect()
 }
 
 fn day_dir(out: &Path) -> PathBuf {
