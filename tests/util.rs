@@ -96,7 +96,21 @@ pub fn command() -> Command {
 
 /// Runs `cmd` (from [`command`]) to its end and reads what it gave; stdout must be UTF-8.
 pub fn run(cmd: &mut Command) -> Run {
-    let out = cmd.output().expect("run the iislog binary");
+    // Under Wine, starting a process now and then fails (ERROR_INTERNAL_ERROR, 1359).
+    // Starting is not what a test checks: a start that fails is tried again, a few times
+    // (a run that started and failed is never run again).
+    let mut tries = 0;
+    let out = loop {
+        match cmd.output() {
+            Ok(out) => break out,
+            Err(e) if tries < 5 => {
+                tries += 1;
+                eprintln!("iislog did not start ({e}); again");
+                std::thread::sleep(std::time::Duration::from_millis(200));
+            }
+            Err(e) => panic!("iislog did not start, 6 times: {e}"),
+        }
+    };
     Run {
         code: out.status.code().expect("iislog ended by a signal"),
         stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
