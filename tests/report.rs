@@ -791,21 +791,7 @@ fn the_page_renders_with_the_csv_numbers() {
     assert_eq!(by_id("http-5xx"), class('5'));
     // The http hour table in the page equals by-hour.csv.
     let hours = csv_rows(&day.join("by-hour.csv"));
-    let table = &dom[dom.find("id=\"by-hour-http\"").unwrap()..];
-    let table = &table[..table.find("</table>").unwrap()];
-    let cells: Vec<Vec<String>> = table
-        .split("<tr>")
-        .skip(2)
-        .map(|row| {
-            row.split("<td")
-                .skip(1)
-                .map(|c| {
-                    let c = &c[c.find('>').unwrap() + 1..];
-                    c[..c.find('<').unwrap()].to_string()
-                })
-                .collect()
-        })
-        .collect();
+    let cells = page_table(&dom, "by-hour-http");
     assert_eq!(cells.len(), 24);
     // Counts lose their thousands separators; the hour and the offset keep their text.
     let cells: Vec<Vec<String>> = cells

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::fs;
 
-use crate::util::{iislog, root, tempdir};
+use crate::util::{iislog, report_day, report_range, root, s, tempdir};
 
 /// `status.substatus.win32 → verdict` of a summary CSV (the report's or summary's).
 fn verdicts(csv_text: &str) -> BTreeMap<String, (u64, String, String)> {
@@ -66,15 +66,7 @@ fn summary_judges_by_the_rules_report_by_the_day() {
     run.expect_code(0);
     let summary = verdicts(&run.stdout);
     let out = tempdir();
-    let run = iislog([
-        "report".as_ref(),
-        dir.as_os_str(),
-        "--date".as_ref(),
-        "2026-11-24".as_ref(),
-        "--out".as_ref(),
-        out.path().as_os_str(),
-        "-q".as_ref(),
-    ]);
+    let run = report_day(&dir, "2026-11-24", out.path(), &["-q"]);
     run.expect_code(0);
     let day = out.path().join("2026-11-24");
     let report = verdicts(&fs::read_to_string(day.join("summary.csv")).unwrap());
@@ -191,17 +183,12 @@ fn table_cells(dom: &str, id: &str) -> Vec<Vec<String>> {
 fn the_page_opens_with_what_needs_attention() {
     let dir = root().join("fixtures").join("report-cases").join("triage");
     let out = tempdir();
-    let run = iislog([
-        "report".as_ref(),
-        dir.as_os_str(),
-        "--date".as_ref(),
-        "2026-11-24".as_ref(),
-        "--out".as_ref(),
-        out.path().as_os_str(),
-        "--fail-on".as_ref(),
-        "5xx>1".as_ref(),
-        "-q".as_ref(),
-    ]);
+    let run = report_day(
+        &dir,
+        "2026-11-24",
+        out.path(),
+        &["--fail-on", "5xx>1", "-q"],
+    );
     run.expect_code(3);
     let day = out.path().join("2026-11-24");
     let csv = verdicts(&fs::read_to_string(day.join("summary.csv")).unwrap());
@@ -267,16 +254,7 @@ fn a_quiet_day_says_nothing_needs_attention() {
     fs::create_dir_all(&site).unwrap();
     fs::write(site.join("u_ex261124.log"), text).unwrap();
     let out = tempdir();
-    iislog([
-        "report".as_ref(),
-        logs.path().as_os_str(),
-        "--date".as_ref(),
-        "2026-11-24".as_ref(),
-        "--out".as_ref(),
-        out.path().as_os_str(),
-        "-q".as_ref(),
-    ])
-    .expect_code(0);
+    report_day(logs.path(), "2026-11-24", out.path(), &["-q"]).expect_code(0);
     let day = out.path().join("2026-11-24");
     let page = fs::read_to_string(day.join("report.html")).unwrap();
     assert!(page.contains("id=\"all-clear\""));
@@ -298,18 +276,7 @@ fn an_httperr_fault_names_its_pools_and_its_first_and_last_minute() {
     let logs = root().join("fixtures").join("LogFiles").join("HTTPERR");
     for (zone, seen) in [("UTC", "01:10 to 06:30"), ("Asia/Tokyo", "10:10 to 15:30")] {
         let out = tempdir();
-        iislog([
-            "report".as_ref(),
-            logs.as_os_str(),
-            "--date".as_ref(),
-            "2026-11-23".as_ref(),
-            "--tz".as_ref(),
-            zone.as_ref(),
-            "--out".as_ref(),
-            out.path().as_os_str(),
-            "-q".as_ref(),
-        ])
-        .expect_code(0);
+        report_day(&logs, "2026-11-23", out.path(), &["--tz", zone, "-q"]).expect_code(0);
         let dom = page_dom(&out.path().join("2026-11-23").join("report.html"));
         let faults = table_cells(&dom, "faults");
         let row = faults
@@ -357,19 +324,13 @@ fn with_a_history_faults_are_compared_with_the_days_before() {
     }
     let out = tempdir();
     let db = out.path().join("history.db");
-    iislog([
-        "report".as_ref(),
-        logs.path().as_os_str(),
-        "--since".as_ref(),
-        "2026-11-16".as_ref(),
-        "--until".as_ref(),
-        "2026-11-23".as_ref(),
-        "--db".as_ref(),
-        db.as_os_str(),
-        "--out".as_ref(),
-        out.path().as_os_str(),
-        "-q".as_ref(),
-    ])
+    report_range(
+        logs.path(),
+        "2026-11-16",
+        "2026-11-23",
+        out.path(),
+        &["--db", s(&db), "-q"],
+    )
     .expect_code(0);
     let faults = |day: &str| {
         let dom = page_dom(&out.path().join(day).join("report.html"));
@@ -415,16 +376,7 @@ fn an_httperr_row_is_judged_by_its_gravest_reason_in_the_report_too() {
     )
     .unwrap();
     let out = tempdir();
-    iislog([
-        "report".as_ref(),
-        logs.path().as_os_str(),
-        "--date".as_ref(),
-        "2026-11-23".as_ref(),
-        "--out".as_ref(),
-        out.path().as_os_str(),
-        "-q".as_ref(),
-    ])
-    .expect_code(0);
+    report_day(logs.path(), "2026-11-23", out.path(), &["-q"]).expect_code(0);
     let day = out.path().join("2026-11-23");
     let report = verdicts(&fs::read_to_string(day.join("summary.csv")).unwrap());
     let summary = iislog([
