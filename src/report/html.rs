@@ -1137,86 +1137,111 @@ fn x_label(s: &mut String, x: f64, label: &str) {
     );
 }
 
-/// Requests per hour, stacked by status class, on a round axis.
-fn hour_chart(hours: &[(LocalHour, HourStats)], lang: Lang) -> String {
-    let (w, ht, left, bottom) = CHART;
-    let peak = hours.iter().map(|(_, h)| h.requests()).max().unwrap_or(0);
+/// A chart of one bar slot per hour on a round axis from 0 to `peak`, labelled for
+/// screen readers by text `aria`; `bars` draws an hour's bars into its slot (left edge,
+/// width, pixels per request).
+fn per_hour_chart(
+    hours: &[(LocalHour, HourStats)],
+    lang: Lang,
+    aria: &str,
+    peak: u64,
+    bars: impl Fn(&mut String, (f64, f64, f64), &LocalHour, &HourStats),
+) -> String {
+    let (w, ht, left, _) = CHART;
     let (step, top) = axis(peak);
     let bw = (w - left - 10.0) / hours.len().max(1) as f64;
     let mut s = format!(
         "<svg width=\"{w}\" height=\"{ht}\" viewBox=\"0 0 {w} {ht}\" role=\"img\" aria-label=\"{}\">",
-        label("page_hour_chart", lang)
+        label(aria, lang)
     );
     let scale = y_axis(&mut s, step, top, lang);
     for (i, (k, hs)) in hours.iter().enumerate() {
         let x = left + i as f64 * bw;
-        let label = k.hour_text();
-        let mut y = ht - bottom;
-        for &c in &STACK {
-            let n = hs.classes[c];
-            if n == 0 {
-                continue;
-            }
-            let hh = n as f64 * scale;
-            y -= hh;
-            let _ = write!(
-                s,
-                "<rect x=\"{:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{hh:.1}\" fill=\"{}\"><title>{label}h ({}) {}: {}</title></rect>",
-                x + 2.0,
-                bw - 4.0,
-                COLORS[c],
-                k.offset_text(),
-                CLASS_NAMES[c],
-                num(n, lang)
-            );
-        }
-        x_label(&mut s, x + bw / 2.0, &label);
+        bars(&mut s, (x, bw, scale), k, hs);
+        x_label(&mut s, x + bw / 2.0, &k.hour_text());
     }
     s.push_str("</svg>\n");
     s
 }
 
+/// One bar: `n` requests of class `c` in hour `k`, at (`x`, `y`), `w` by `h` pixels,
+/// with a tooltip that says so.
+fn bar(
+    s: &mut String,
+    (x, y, w, h): (f64, f64, f64, f64),
+    c: usize,
+    k: &LocalHour,
+    n: u64,
+    lang: Lang,
+) {
+    let _ = write!(
+        s,
+        "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{h:.1}\" fill=\"{}\"><title>{}h ({}) {}: {}</title></rect>",
+        COLORS[c],
+        k.hour_text(),
+        k.offset_text(),
+        CLASS_NAMES[c],
+        num(n, lang)
+    );
+}
+
+/// Requests per hour, stacked by status class, on a round axis.
+fn hour_chart(hours: &[(LocalHour, HourStats)], lang: Lang) -> String {
+    let (_, ht, _, bottom) = CHART;
+    let peak = hours.iter().map(|(_, h)| h.requests()).max().unwrap_or(0);
+    per_hour_chart(
+        hours,
+        lang,
+        "page_hour_chart",
+        peak,
+        |s, (x, bw, scale), k, hs| {
+            let mut y = ht - bottom;
+            for &c in &STACK {
+                let n = hs.classes[c];
+                if n == 0 {
+                    continue;
+                }
+                let hh = n as f64 * scale;
+                y -= hh;
+                bar(s, (x + 2.0, y, bw - 4.0, hh), c, k, n, lang);
+            }
+        },
+    )
+}
+
 /// 4xx and 5xx per hour side by side, on an axis of their own: at 0.8 % of six million
 /// requests, 5xx are a hairline on the stacked chart, and here they fill the height.
 fn error_chart(hours: &[(LocalHour, HourStats)], lang: Lang) -> String {
-    let (w, ht, left, bottom) = CHART;
+    let (_, ht, _, bottom) = CHART;
     let peak = hours
         .iter()
         .map(|(_, h)| h.classes[4].max(h.classes[5]))
         .max()
         .unwrap_or(0);
-    let (step, top) = axis(peak);
-    let bw = (w - left - 10.0) / hours.len().max(1) as f64;
-    let mut s = format!(
-        "<svg width=\"{w}\" height=\"{ht}\" viewBox=\"0 0 {w} {ht}\" role=\"img\" aria-label=\"{}\">",
-        label("page_error_chart", lang)
-    );
-    let scale = y_axis(&mut s, step, top, lang);
-    let half = ((bw - 4.0) / 2.0).max(0.5);
-    for (i, (k, hs)) in hours.iter().enumerate() {
-        let x = left + i as f64 * bw;
-        let label = k.hour_text();
-        for (j, c) in [4usize, 5].into_iter().enumerate() {
-            let n = hs.classes[c];
-            if n == 0 {
-                continue;
+    per_hour_chart(
+        hours,
+        lang,
+        "page_error_chart",
+        peak,
+        |s, (x, bw, scale), k, hs| {
+            let half = ((bw - 4.0) / 2.0).max(0.5);
+            for (j, c) in [4usize, 5].into_iter().enumerate() {
+                let n = hs.classes[c];
+                if n == 0 {
+                    continue;
+                }
+                let hh = n as f64 * scale;
+                bar(
+                    s,
+                    (x + 2.0 + j as f64 * half, ht - bottom - hh, half, hh),
+                    c,
+                    k,
+                    n,
+                    lang,
+                );
             }
-            let hh = n as f64 * scale;
-            let _ = write!(
-                s,
-                "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{half:.1}\" height=\"{hh:.1}\" fill=\"{}\"><title>{label}h ({}) {}: {}</title></rect>",
-                x + 2.0 + j as f64 * half,
-                ht - bottom - hh,
-                COLORS[c],
-                k.offset_text(),
-                CLASS_NAMES[c],
-                num(n, lang)
-            );
-        }
-        x_label(&mut s, x + bw / 2.0, &label);
-    }
-    s.push_str("</svg>\n");
-    s
+        },
+    )
 }
 
 fn trend_chart(trend: &[(i32, u64, u64, u64)], lang: Lang) -> String {
